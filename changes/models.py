@@ -1,0 +1,1 @@
+"""The change process. Present so the project's shape is settled; its models arrive with its issue."""

@@ -1,0 +1,70 @@
+"""Fixtures shared by every test: one user per role, API clients, factories."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from catalog.tests.factories import ConfigurationItemFactory, ServiceFactory
+from core import roles
+from core.tests.factories import UserFactory
+from incidents.tests.factories import IncidentFactory
+
+
+@pytest.fixture
+def make_user(db):
+    def make(*role_names: str, **kwargs):
+        return UserFactory(roles=list(role_names), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def agent(make_user):
+    return make_user(roles.AGENT, username="agent")
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user(roles.MANAGER, username="manager")
+
+
+@pytest.fixture
+def viewer(make_user):
+    return make_user(roles.VIEWER, username="viewer")
+
+
+@pytest.fixture
+def service(db):
+    return ServiceFactory(name="Payments", slug="payments")
+
+
+@pytest.fixture
+def ci(service):
+    return ConfigurationItemFactory(name="pay-db-1", service=service)
+
+
+@pytest.fixture
+def incident_factory(db):
+    return IncidentFactory
+
+
+@pytest.fixture
+def incident(agent, service):
+    return IncidentFactory(reporter=agent, service=service, title="Checkout returns 502")
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(api_client):
+    """An API client authenticated as `user` with a real token."""
+    from rest_framework.authtoken.models import Token
+
+    def login(user):
+        token, _ = Token.objects.get_or_create(user=user)
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api_client
+
+    return login

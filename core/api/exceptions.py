@@ -1,0 +1,82 @@
+"""One JSON error shape for the whole API:
+
+    {"status": 409, "code": "transition_not_allowed", "message": "...",
+     "fields": {...}, "current_status": "new", "allowed_transitions": ["acknowledge", "cancel"]}
+
+`fields` appears on 400s; the state keys on 409s. Nothing a client sends should reach a 500."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import DomainError, InvalidInput
+
+_MESSAGES = {
+    400: "Invalid input.",
+    401: "Authentication credentials were not provided or are invalid.",
+    403: "You do not have permission to perform this action.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    406: "Not acceptable.",
+    415: "Unsupported media type.",
+    429: "Too many requests.",
+}
+
+
+def error_body(*, status_code: int, code: str, message: str, **extra) -> dict:
+    body = {"status": status_code, "code": code, "message": message}
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return body
+
+
+def _domain_response(exc: DomainError) -> Response:
+    extra = {}
+    if isinstance(exc, InvalidInput):
+        extra["fields"] = exc.fields
+    for attribute in ("current_status", "allowed_transitions", "current_version"):
+        if hasattr(exc, attribute):
+            extra[attribute] = getattr(exc, attribute)
+    return Response(
+        error_body(status_code=exc.status, code=exc.code, message=exc.message, **extra), status=exc.status
+    )
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return _domain_response(exc)
+    if isinstance(exc, ConcurrentTransition):
+        exc = exceptions.APIException(str(exc))
+        exc.status_code = status.HTTP_409_CONFLICT
+        exc.default_code = "concurrent_modification"
+    elif isinstance(exc, TransitionNotAllowed):
+        exc = exceptions.APIException(str(exc))
+        exc.status_code = status.HTTP_409_CONFLICT
+        exc.default_code = "transition_not_allowed"
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a real bug: let Django log it and answer 500
+
+    code = response.status_code
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = error_body(status_code=code, code="invalid", message=_MESSAGES[400], fields=detail)
+    else:
+        detail = getattr(exc, "detail", "")
+        error_code = detail.code if hasattr(detail, "code") else getattr(exc, "default_code", "error")
+        response.data = error_body(
+            status_code=code, code=str(error_code), message=str(detail) or _MESSAGES.get(code, "Error.")
+        )
+    return response

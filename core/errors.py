@@ -1,0 +1,51 @@
+"""Domain errors raised by services; the API and the browser turn each into one HTTP status."""
+
+from collections.abc import Iterable, Mapping
+
+
+class DomainError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """Field-level validation failure: {field: [messages]}."""
+
+    def __init__(self, fields: Mapping[str, Iterable[str] | str], message: str = "Invalid input."):
+        super().__init__(message)
+        self.fields = {name: [msgs] if isinstance(msgs, str) else list(msgs) for name, msgs in fields.items()}
+
+
+class NotPermitted(DomainError):
+    status = 403
+    code = "permission_denied"
+
+
+class TransitionNotAllowed(DomainError):
+    status = 409
+    code = "transition_not_allowed"
+
+    def __init__(self, *, action: str, current_status: str, allowed: Iterable[str], reason: str = ""):
+        self.current_status = current_status
+        self.allowed_transitions = sorted(allowed)
+        allowed_text = ", ".join(self.allowed_transitions) or "none"
+        message = reason or f"Cannot {action} while the status is '{current_status}'."
+        super().__init__(f"{message} Allowed transitions: {allowed_text}.")
+
+
+class ConcurrentModification(DomainError):
+    status = 409
+    code = "concurrent_modification"
+
+    def __init__(self, *, current_version: int, current_status: str, allowed: Iterable[str]):
+        self.current_version = current_version
+        self.current_status = current_status
+        self.allowed_transitions = sorted(allowed)
+        super().__init__(
+            f"The record was changed by someone else (now version {current_version}, status "
+            f"'{current_status}'). Reload it and try again."
+        )

@@ -1,0 +1,29 @@
+"""Append to and read the timeline of any record. Writers call `timeline_record` inside the same
+transaction as the change it describes, so history and state can never disagree."""
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import QuerySet
+
+from .models import TimelineEntry
+
+
+def timeline_record(*, subject: models.Model, kind: str, actor=None, **fields: Any) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk,
+        kind=kind,
+        actor=actor,
+        **fields,
+    )
+
+
+def timeline_for(subject: models.Model, *, include_internal: bool = True) -> QuerySet[TimelineEntry]:
+    entries = TimelineEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk
+    ).select_related("actor")
+    if not include_internal:
+        entries = entries.exclude(visibility=TimelineEntry.Visibility.INTERNAL)
+    return entries

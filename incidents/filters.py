@@ -1,0 +1,41 @@
+"""One filter set for the API list and the browser queue, so both understand the same parameters."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Q
+
+from catalog.models import Service
+
+from .models import OPEN_STATUSES, Incident, Priority, Status
+
+
+class IncidentFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
+    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all())
+    assignee = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.all())
+    assignment_group = django_filters.ModelChoiceFilter(queryset=Group.objects.all())
+    is_open = django_filters.BooleanFilter(method="filter_is_open", label="Open (not resolved, closed or cancelled)")
+    unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label="Unassigned")
+    mine = django_filters.BooleanFilter(method="filter_mine", label="Assigned to me")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    q = django_filters.CharFilter(method="filter_text", label="Number or title contains")
+
+    class Meta:
+        model = Incident
+        fields = ["status", "priority", "service", "assignee", "assignment_group", "source"]
+
+    def filter_is_open(self, queryset, name, value):
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+
+    def filter_mine(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if not value or user is None or not user.is_authenticated:
+            return queryset
+        return queryset.filter(assignee=user)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value)) if value else queryset

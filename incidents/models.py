@@ -1,0 +1,156 @@
+"""The incident record and its lifecycle. Transition methods only change the instance in memory;
+every write (save, timeline, side effects) happens in services.py."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from core.models import VersionedModel
+
+
+class Level(models.IntegerChoices):
+    """Impact and urgency share the ITIL scale."""
+
+    HIGH = 1, "1 - High"
+    MEDIUM = 2, "2 - Medium"
+    LOW = 3, "3 - Low"
+
+
+class Priority(models.IntegerChoices):
+    P1 = 1, "P1 critical"
+    P2 = 2, "P2 high"
+    P3 = 3, "P3 medium"
+    P4 = 4, "P4 low"
+
+
+# The ITIL impact × urgency matrix: priority = impact + urgency - 1, capped at P4.
+PRIORITY_MATRIX: dict[tuple[int, int], Priority] = {
+    (impact, urgency): Priority(min(impact + urgency - 1, 4)) for impact in (1, 2, 3) for urgency in (1, 2, 3)
+}
+
+
+def priority_for(impact: int, urgency: int) -> Priority:
+    return PRIORITY_MATRIX[(int(impact), int(urgency))]
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    IN_PROGRESS = "in_progress", "In progress"
+    ON_HOLD = "on_hold", "On hold"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD)
+TRANSITIONS = ("acknowledge", "start", "hold", "resume", "resolve", "close", "reopen", "cancel")
+
+
+class ResolutionCode(models.TextChoices):
+    FIXED = "fixed", "Fixed"
+    WORKAROUND = "workaround", "Workaround applied"
+    DUPLICATE = "duplicate", "Duplicate"
+    CANNOT_REPRODUCE = "cannot_reproduce", "Cannot reproduce"
+    NOT_AN_INCIDENT = "not_an_incident", "Not an incident"
+    RESOLVED_BY_CHANGE = "resolved_by_change", "Resolved by change"
+
+
+class Source(models.TextChoices):
+    WEB = "web", "Web"
+    API = "api", "API"
+    ALERT = "alert", "Alert"
+
+
+class Incident(ConcurrentTransitionMixin, VersionedModel):
+    number = models.CharField(max_length=16, unique=True, null=True, editable=False)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="incidents")
+    ci = models.ForeignKey(
+        "catalog.ConfigurationItem", null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+    )
+    impact = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.LOW)
+    urgency = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.LOW)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.P4, editable=False)
+    assignment_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_incidents"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_incidents"
+    )
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEB)
+    status = FSMField(max_length=16, choices=Status.choices, default=Status.NEW, protected=True)
+
+    acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    on_hold_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reopened_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    resolution_code = models.CharField(max_length=32, choices=ResolutionCode.choices, blank=True)
+    resolution_notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["priority", "created_at"]
+        indexes = [
+            models.Index(fields=["status", "priority", "created_at"], name="incident_queue_idx"),
+            models.Index(fields=["assignee", "status"], name="incident_assignee_idx"),
+            models.Index(fields=["assignment_group", "status"], name="incident_group_idx"),
+            models.Index(fields=["service", "status"], name="incident_service_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def allowed_transitions(self) -> list[str]:
+        return [t.name for t in self.get_available_status_transitions()]
+
+    # --- lifecycle: new → acknowledged → in_progress ⇄ on_hold → resolved → closed -------------
+
+    @transition(field=status, source=Status.NEW, target=Status.ACKNOWLEDGED)
+    def acknowledge(self, *, at):
+        self.acknowledged_at = at
+
+    @transition(field=status, source=Status.ACKNOWLEDGED, target=Status.IN_PROGRESS)
+    def start(self, *, at):
+        self.started_at = at
+
+    @transition(field=status, source=Status.IN_PROGRESS, target=Status.ON_HOLD)
+    def hold(self, *, at):
+        self.on_hold_at = at
+
+    @transition(field=status, source=Status.ON_HOLD, target=Status.IN_PROGRESS)
+    def resume(self, *, at):
+        self.on_hold_at = None
+
+    @transition(field=status, source=[Status.ACKNOWLEDGED, Status.IN_PROGRESS], target=Status.RESOLVED)
+    def resolve(self, *, at, resolution_code: str, resolution_notes: str):
+        if not resolution_code or not resolution_notes.strip():
+            raise ValueError("Resolving needs a resolution code and notes.")
+        self.resolved_at = at
+        self.resolution_code = resolution_code
+        self.resolution_notes = resolution_notes
+
+    @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED)
+    def close(self, *, at):
+        self.closed_at = at
+
+    @transition(field=status, source=Status.RESOLVED, target=Status.IN_PROGRESS)
+    def reopen(self, *, at):
+        self.reopened_at = at
+        self.resolved_at = None
+        self.resolution_code = ""
+        self.resolution_notes = ""
+
+    @transition(field=status, source=list(OPEN_STATUSES), target=Status.CANCELLED)
+    def cancel(self, *, at):
+        self.cancelled_at = at

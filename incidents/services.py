@@ -1,0 +1,270 @@
+"""Every write to an incident, whoever asks (API, browser, admin, task, command).
+
+Each service runs in one transaction: lock the row, check who and what, change it, and append the
+timeline entry describing the change, so state and history always agree."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from catalog.models import ConfigurationItem, Service
+from core import roles
+from core.errors import ConcurrentModification, InvalidInput, NotPermitted, TransitionNotAllowed
+from core.models import TimelineEntry
+from core.timeline import timeline_record
+
+from .models import TRANSITIONS, Incident, Level, ResolutionCode, Source, Status, priority_for
+
+EDITABLE_FIELDS = ("title", "description", "service", "ci", "impact", "urgency", "assignment_group", "assignee")
+READ_ONLY_STATUSES = (Status.CLOSED, Status.CANCELLED)
+# Transitions that need a note saying why (the timeline shows it).
+NOTE_REQUIRED = {"cancel": "Say why the incident is cancelled.", "reopen": "Say why the incident is reopened."}
+
+
+def _require_worker(actor: AbstractBaseUser) -> None:
+    if not roles.can_work_incidents(actor):
+        raise NotPermitted("Only agents and managers may file and work incidents.")
+
+
+def _display(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _validate(
+    *, service: Service | None, ci: ConfigurationItem | None, impact: int, urgency: int, assignee, title: str
+) -> None:
+    errors: dict[str, str] = {}
+    if not (title or "").strip():
+        errors["title"] = "A title is required."
+    if service is None:
+        errors["service"] = "A service is required."
+    if ci is not None and service is not None and ci.service_id != service.pk:
+        errors["ci"] = f"Configuration item '{ci}' does not belong to service '{service}'."
+    if impact not in Level.values:
+        errors["impact"] = "Impact must be 1 (high), 2 (medium) or 3 (low)."
+    if urgency not in Level.values:
+        errors["urgency"] = "Urgency must be 1 (high), 2 (medium) or 3 (low)."
+    if assignee is not None and not (assignee.is_active and roles.can_work_incidents(assignee)):
+        errors["assignee"] = f"'{assignee}' cannot be assigned incidents (needs the agent or manager role)."
+    if errors:
+        raise InvalidInput(errors)
+
+
+def incident_create(
+    *,
+    actor: AbstractBaseUser,
+    title: str,
+    service: Service,
+    description: str = "",
+    ci: ConfigurationItem | None = None,
+    impact: int = Level.LOW,
+    urgency: int = Level.LOW,
+    assignment_group: Group | None = None,
+    assignee: AbstractBaseUser | None = None,
+    source: str = Source.WEB,
+) -> Incident:
+    _require_worker(actor)
+    _validate(service=service, ci=ci, impact=impact, urgency=urgency, assignee=assignee, title=title)
+    with transaction.atomic():
+        incident = Incident(
+            title=title.strip(),
+            description=description,
+            service=service,
+            ci=ci,
+            impact=impact,
+            urgency=urgency,
+            priority=priority_for(impact, urgency),
+            assignment_group=assignment_group,
+            assignee=assignee,
+            reporter=actor,
+            source=source,
+        )
+        incident.save()
+        incident.number = f"INC-{incident.pk:06d}"
+        Incident.objects.filter(pk=incident.pk).update(number=incident.number)
+        timeline_record(
+            subject=incident,
+            kind=TimelineEntry.Kind.CREATED,
+            actor=actor,
+            to_state=incident.status,
+            note=f"Filed as {incident.get_priority_display()} via {incident.get_source_display()}.",
+            data={"priority": incident.priority, "impact": impact, "urgency": urgency},
+        )
+    return incident
+
+
+def _lock(incident: Incident, expected_version: int | None) -> Incident:
+    """The current row, locked until the transaction ends; refuses a client's stale copy."""
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConcurrentModification(
+            current_version=locked.version,
+            current_status=locked.status,
+            allowed=locked.allowed_transitions(),
+        )
+    return locked
+
+
+def _touch(incident: Incident, now) -> None:
+    incident.version += 1
+    incident.updated_at = now
+
+
+def _refuse_if_read_only(incident: Incident, action: str) -> None:
+    if incident.status in READ_ONLY_STATUSES:
+        raise TransitionNotAllowed(
+            action=action,
+            current_status=incident.status,
+            allowed=incident.allowed_transitions(),
+            reason=f"A {incident.get_status_display().lower()} incident cannot be changed.",
+        )
+
+
+def incident_update(
+    *, incident: Incident, actor: AbstractBaseUser, expected_version: int | None = None, **changes: Any
+) -> Incident:
+    """Edit fields (never the status); each changed field becomes a timeline entry."""
+    _require_worker(actor)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput({name: "This field cannot be edited." for name in sorted(unknown)})
+    with transaction.atomic():
+        locked = _lock(incident, expected_version)
+        _refuse_if_read_only(locked, "edit")
+        merged = {name: changes.get(name, getattr(locked, name)) for name in EDITABLE_FIELDS}
+        if "service" in changes and "ci" not in changes and locked.ci and merged["service"] != locked.service:
+            merged["ci"] = None  # the old CI belongs to the old service
+            changes["ci"] = None
+        _validate(
+            service=merged["service"],
+            ci=merged["ci"],
+            impact=merged["impact"],
+            urgency=merged["urgency"],
+            assignee=merged["assignee"],
+            title=merged["title"],
+        )
+        now = timezone.now()
+        entries = []
+        for name, new in changes.items():
+            old = getattr(locked, name)
+            if old != new:
+                setattr(locked, name, new.strip() if name == "title" else new)
+                entries.append(dict(field=name, old_value=_display(old), new_value=_display(new)))
+        new_priority = priority_for(locked.impact, locked.urgency)
+        if new_priority != locked.priority:
+            entries.append(
+                dict(
+                    field="priority",
+                    old_value=locked.get_priority_display(),
+                    new_value=new_priority.label,
+                    data={"from": locked.priority, "to": int(new_priority)},
+                )
+            )
+            locked.priority = new_priority
+        if not entries:
+            return locked
+        _touch(locked, now)
+        locked.save()
+        for entry in entries:
+            timeline_record(
+                subject=locked, kind=TimelineEntry.Kind.FIELD_CHANGE, actor=actor, created_at=now, **entry
+            )
+    return locked
+
+
+def incident_transition(
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    action: str,
+    note: str = "",
+    expected_version: int | None = None,
+    **params: Any,
+) -> Incident:
+    """Walk the incident through one lifecycle step (see TRANSITIONS); 409 if the step is illegal now."""
+    _require_worker(actor)
+    if action not in TRANSITIONS:
+        raise InvalidInput({"action": f"Unknown transition '{action}'."})
+    if action in NOTE_REQUIRED and not note.strip():
+        raise InvalidInput({"note": NOTE_REQUIRED[action]})
+    if action == "resolve":
+        _validate_resolution(params)
+    with transaction.atomic():
+        locked = _lock(incident, expected_version)
+        method = getattr(locked, action)
+        if not can_proceed(method):
+            raise TransitionNotAllowed(action=action, current_status=locked.status, allowed=locked.allowed_transitions())
+        from_state = locked.status
+        now = timezone.now()
+        method(at=now, **params)
+        _touch(locked, now)
+        locked.save()
+        timeline_record(
+            subject=locked,
+            kind=TimelineEntry.Kind.TRANSITION,
+            actor=actor,
+            created_at=now,
+            from_state=from_state,
+            to_state=locked.status,
+            note=note.strip(),
+            data={"action": action, **params},
+        )
+    return locked
+
+
+def _validate_resolution(params: dict) -> None:
+    errors = {}
+    if params.get("resolution_code") not in ResolutionCode.values:
+        errors["resolution_code"] = "Choose a resolution code: " + ", ".join(ResolutionCode.values) + "."
+    if not (params.get("resolution_notes") or "").strip():
+        errors["resolution_notes"] = "Describe how the incident was resolved."
+    if errors:
+        raise InvalidInput(errors)
+    params["resolution_notes"] = params["resolution_notes"].strip()
+
+
+def incident_resolve(
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    resolution_code: str,
+    resolution_notes: str,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Incident:
+    return incident_transition(
+        incident=incident,
+        actor=actor,
+        action="resolve",
+        note=note,
+        expected_version=expected_version,
+        resolution_code=resolution_code,
+        resolution_notes=resolution_notes,
+    )
+
+
+def incident_comment_add(
+    *, incident: Incident, actor: AbstractBaseUser, body: str, visibility: str = TimelineEntry.Visibility.PUBLIC
+) -> TimelineEntry:
+    """A public update or an internal work note; it joins the timeline and is never edited."""
+    _require_worker(actor)
+    errors = {}
+    if not (body or "").strip():
+        errors["body"] = "A comment cannot be empty."
+    if visibility not in TimelineEntry.Visibility.values:
+        errors["visibility"] = "Visibility must be 'public' or 'internal'."
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        _refuse_if_read_only(locked, "comment on")
+        return timeline_record(
+            subject=locked,
+            kind=TimelineEntry.Kind.COMMENT,
+            actor=actor,
+            note=body.strip(),
+            visibility=visibility,
+        )

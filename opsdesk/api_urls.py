@@ -1,0 +1,18 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from catalog.api.views import ConfigurationItemViewSet, ServiceViewSet
+from core.api.auth import ObtainTokenView
+
+router = DefaultRouter()
+router.register("services", ServiceViewSet, basename="service")
+router.register("cis", ConfigurationItemViewSet, basename="ci")
+
+urlpatterns = [
+    path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("v1/", include("incidents.api.urls")),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
