@@ -55,7 +55,9 @@ class TimelineEntry(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "created_at"], name="timeline_subject_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "created_at"], name="timeline_subject_idx")
+        ]
         verbose_name_plural = "timeline entries"
 
     def __str__(self) -> str:

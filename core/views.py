@@ -35,5 +35,9 @@ def _broker_status() -> str:
 def healthz(request):
     """For load balancers: 200 while the database answers; the broker is reported, not required."""
     database = _database_status()
-    body = {"status": "ok" if database == "ok" else "unavailable", "database": database, "broker": _broker_status()}
+    body = {
+        "status": "ok" if database == "ok" else "unavailable",
+        "database": database,
+        "broker": _broker_status(),
+    }
     return JsonResponse(body, status=200 if database == "ok" else 503)

@@ -16,7 +16,9 @@ class IncidentFilter(django_filters.FilterSet):
     service = django_filters.ModelChoiceFilter(queryset=Service.objects.all())
     assignee = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.all())
     assignment_group = django_filters.ModelChoiceFilter(queryset=Group.objects.all())
-    is_open = django_filters.BooleanFilter(method="filter_is_open", label="Open (not resolved, closed or cancelled)")
+    is_open = django_filters.BooleanFilter(
+        method="filter_is_open", label="Open (not resolved, closed or cancelled)"
+    )
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label="Unassigned")
     mine = django_filters.BooleanFilter(method="filter_mine", label="Assigned to me")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -28,7 +30,9 @@ class IncidentFilter(django_filters.FilterSet):
         fields = ["status", "priority", "service", "assignee", "assignment_group", "source"]
 
     def filter_is_open(self, queryset, name, value):
-        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+        return (
+            queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+        )
 
     def filter_mine(self, queryset, name, value):
         user = getattr(self.request, "user", None)

@@ -78,9 +78,15 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
         Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_incidents"
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_incidents"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_incidents",
     )
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents"
+    )
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEB)
     status = FSMField(max_length=16, choices=Status.choices, default=Status.NEW, protected=True)
 

@@ -18,10 +18,22 @@ from core.timeline import timeline_record
 
 from .models import TRANSITIONS, Incident, Level, ResolutionCode, Source, Status, priority_for
 
-EDITABLE_FIELDS = ("title", "description", "service", "ci", "impact", "urgency", "assignment_group", "assignee")
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "service",
+    "ci",
+    "impact",
+    "urgency",
+    "assignment_group",
+    "assignee",
+)
 READ_ONLY_STATUSES = (Status.CLOSED, Status.CANCELLED)
 # Transitions that need a note saying why (the timeline shows it).
-NOTE_REQUIRED = {"cancel": "Say why the incident is cancelled.", "reopen": "Say why the incident is reopened."}
+NOTE_REQUIRED = {
+    "cancel": "Say why the incident is cancelled.",
+    "reopen": "Say why the incident is reopened.",
+}
 
 
 def _require_worker(actor: AbstractBaseUser) -> None:
@@ -196,7 +208,9 @@ def incident_transition(
         locked = _lock(incident, expected_version)
         method = getattr(locked, action)
         if not can_proceed(method):
-            raise TransitionNotAllowed(action=action, current_status=locked.status, allowed=locked.allowed_transitions())
+            raise TransitionNotAllowed(
+                action=action, current_status=locked.status, allowed=locked.allowed_transitions()
+            )
         from_state = locked.status
         now = timezone.now()
         method(at=now, **params)
@@ -247,7 +261,11 @@ def incident_resolve(
 
 
 def incident_comment_add(
-    *, incident: Incident, actor: AbstractBaseUser, body: str, visibility: str = TimelineEntry.Visibility.PUBLIC
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    body: str,
+    visibility: str = TimelineEntry.Visibility.PUBLIC,
 ) -> TimelineEntry:
     """A public update or an internal work note; it joins the timeline and is never edited."""
     _require_worker(actor)

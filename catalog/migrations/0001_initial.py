@@ -5,40 +5,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('criticality', models.PositiveSmallIntegerField(choices=[(1, 'Critical'), (2, 'High'), (3, 'Medium'), (4, 'Low')], default=3)),
-                ('owning_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='auth.group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "criticality",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Critical"), (2, "High"), (3, "Medium"), (4, "Low")], default=3
+                    ),
+                ),
+                (
+                    "owning_group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="auth.group",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ConfigurationItem',
+            name="ConfigurationItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('kind', models.CharField(choices=[('server', 'Server'), ('vm', 'Virtual machine'), ('container', 'Container'), ('database', 'Database'), ('application', 'Application'), ('network', 'Network device'), ('storage', 'Storage'), ('cloud_service', 'Cloud service'), ('other', 'Other')], default='server', max_length=32)),
-                ('depends_on', models.ManyToManyField(blank=True, related_name='dependents', to='catalog.configurationitem')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cis', to='catalog.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("server", "Server"),
+                            ("vm", "Virtual machine"),
+                            ("container", "Container"),
+                            ("database", "Database"),
+                            ("application", "Application"),
+                            ("network", "Network device"),
+                            ("storage", "Storage"),
+                            ("cloud_service", "Cloud service"),
+                            ("other", "Other"),
+                        ],
+                        default="server",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "depends_on",
+                    models.ManyToManyField(
+                        blank=True, related_name="dependents", to="catalog.configurationitem"
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="cis", to="catalog.service"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'configuration item',
-                'ordering': ['name'],
+                "verbose_name": "configuration item",
+                "ordering": ["name"],
             },
         ),
     ]

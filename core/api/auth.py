@@ -15,7 +15,9 @@ class ObtainTokenView(ObtainAuthToken):
     @extend_schema(
         operation_id="auth_token_create",
         tags=["auth"],
-        request=inline_serializer("TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}),
+        request=inline_serializer(
+            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+        ),
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
             400: ErrorSerializer,

@@ -7,37 +7,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TimelineEntry',
+            name="TimelineEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('kind', models.CharField(choices=[('created', 'Created'), ('transition', 'Status changed'), ('field_change', 'Field changed'), ('comment', 'Comment')], max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('from_state', models.CharField(blank=True, max_length=32)),
-                ('to_state', models.CharField(blank=True, max_length=32)),
-                ('field', models.CharField(blank=True, max_length=64)),
-                ('old_value', models.TextField(blank=True)),
-                ('new_value', models.TextField(blank=True)),
-                ('note', models.TextField(blank=True)),
-                ('visibility', models.CharField(choices=[('public', 'Public update'), ('internal', 'Internal work note')], default='public', max_length=16)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("transition", "Status changed"),
+                            ("field_change", "Field changed"),
+                            ("comment", "Comment"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("from_state", models.CharField(blank=True, max_length=32)),
+                ("to_state", models.CharField(blank=True, max_length=32)),
+                ("field", models.CharField(blank=True, max_length=64)),
+                ("old_value", models.TextField(blank=True)),
+                ("new_value", models.TextField(blank=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "Public update"), ("internal", "Internal work note")],
+                        default="public",
+                        max_length=16,
+                    ),
+                ),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'timeline entries',
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id', 'created_at'], name='timeline_subject_idx')],
+                "verbose_name_plural": "timeline entries",
+                "ordering": ["created_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["content_type", "object_id", "created_at"], name="timeline_subject_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -1,6 +1,14 @@
 from django.db import migrations
 
-ROLES = ("agent", "change_manager", "cab_tech_lead", "cab_product_owner", "cab_ops_manager", "manager", "viewer")
+ROLES = (
+    "agent",
+    "change_manager",
+    "cab_tech_lead",
+    "cab_product_owner",
+    "cab_ops_manager",
+    "manager",
+    "viewer",
+)
 
 
 def create_roles(apps, schema_editor):

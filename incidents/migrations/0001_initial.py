@@ -8,49 +8,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('catalog', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("catalog", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('number', models.CharField(editable=False, max_length=16, null=True, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('impact', models.PositiveSmallIntegerField(choices=[(1, '1 - High'), (2, '2 - Medium'), (3, '3 - Low')], default=3)),
-                ('urgency', models.PositiveSmallIntegerField(choices=[(1, '1 - High'), (2, '2 - Medium'), (3, '3 - Low')], default=3)),
-                ('priority', models.PositiveSmallIntegerField(choices=[(1, 'P1 critical'), (2, 'P2 high'), (3, 'P3 medium'), (4, 'P4 low')], default=4, editable=False)),
-                ('source', models.CharField(choices=[('web', 'Web'), ('api', 'API'), ('alert', 'Alert')], default='web', max_length=16)),
-                ('status', django_fsm.FSMField(choices=[('new', 'New'), ('acknowledged', 'Acknowledged'), ('in_progress', 'In progress'), ('on_hold', 'On hold'), ('resolved', 'Resolved'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], default='new', max_length=16, protected=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('started_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('on_hold_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('reopened_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('resolution_code', models.CharField(blank=True, choices=[('fixed', 'Fixed'), ('workaround', 'Workaround applied'), ('duplicate', 'Duplicate'), ('cannot_reproduce', 'Cannot reproduce'), ('not_an_incident', 'Not an incident'), ('resolved_by_change', 'Resolved by change')], max_length=32)),
-                ('resolution_notes', models.TextField(blank=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_incidents', to=settings.AUTH_USER_MODEL)),
-                ('assignment_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_incidents', to='auth.group')),
-                ('ci', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='catalog.configurationitem')),
-                ('reporter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reported_incidents', to=settings.AUTH_USER_MODEL)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='catalog.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("number", models.CharField(editable=False, max_length=16, null=True, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "impact",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "1 - High"), (2, "2 - Medium"), (3, "3 - Low")], default=3
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "1 - High"), (2, "2 - Medium"), (3, "3 - Low")], default=3
+                    ),
+                ),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "P1 critical"), (2, "P2 high"), (3, "P3 medium"), (4, "P4 low")],
+                        default=4,
+                        editable=False,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("web", "Web"), ("api", "API"), ("alert", "Alert")],
+                        default="web",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("new", "New"),
+                            ("acknowledged", "Acknowledged"),
+                            ("in_progress", "In progress"),
+                            ("on_hold", "On hold"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="new",
+                        max_length=16,
+                        protected=True,
+                    ),
+                ),
+                ("acknowledged_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("started_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("on_hold_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("reopened_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "resolution_code",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("fixed", "Fixed"),
+                            ("workaround", "Workaround applied"),
+                            ("duplicate", "Duplicate"),
+                            ("cannot_reproduce", "Cannot reproduce"),
+                            ("not_an_incident", "Not an incident"),
+                            ("resolved_by_change", "Resolved by change"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("resolution_notes", models.TextField(blank=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_incidents",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assignment_group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_incidents",
+                        to="auth.group",
+                    ),
+                ),
+                (
+                    "ci",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="catalog.configurationitem",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reported_incidents",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="catalog.service",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['priority', 'created_at'],
-                'indexes': [models.Index(fields=['status', 'priority', 'created_at'], name='incident_queue_idx'), models.Index(fields=['assignee', 'status'], name='incident_assignee_idx'), models.Index(fields=['assignment_group', 'status'], name='incident_group_idx'), models.Index(fields=['service', 'status'], name='incident_service_idx')],
+                "ordering": ["priority", "created_at"],
+                "indexes": [
+                    models.Index(fields=["status", "priority", "created_at"], name="incident_queue_idx"),
+                    models.Index(fields=["assignee", "status"], name="incident_assignee_idx"),
+                    models.Index(fields=["assignment_group", "status"], name="incident_group_idx"),
+                    models.Index(fields=["service", "status"], name="incident_service_idx"),
+                ],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),

@@ -1,12 +1,12 @@
-"""`make test`: the real PostgreSQL and Redis on this machine unless DATABASE_URL / REDIS_URL say otherwise."""
+"""`make test`: the real PostgreSQL and Redis here unless DATABASE_URL / REDIS_URL say otherwise."""
 
 import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opsdesk")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
-from .base import *  # noqa: E402, F403
-from .base import DATABASES, REST_FRAMEWORK  # noqa: E402
+from .base import *  # noqa: F403
+from .base import DATABASES, REST_FRAMEWORK
 
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("OPSDESK_TEST_DB", "test_opsdesk")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
