@@ -24,9 +24,13 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("404")
         if writes and getattr(self.view, "conflict_possible", False) and "{" in self.path:
             codes.append("409")
-        if getattr(self.view, "throttle_scope_documented", False):
-            codes.append("429")
+        codes.append("429")  # every endpoint is rate limited
         return codes
+
+    def get_tags(self) -> list[str]:
+        """Group operations by resource (incidents, services, cis, ...) rather than by API version."""
+        tokens = [token for token in self._tokenize_path() if token not in ("api", "v1")]
+        return tokens[:1] or super().get_tags()
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

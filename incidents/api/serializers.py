@@ -1,0 +1,129 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.models import ConfigurationItem, Service
+from core.api.serializers import NamedRefSerializer, StrictInputSerializer, UserRefSerializer
+from core.models import TimelineEntry
+from incidents.models import Incident, Level, ResolutionCode, Source
+
+
+class ServiceRefSerializer(NamedRefSerializer):
+    slug = serializers.CharField()
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    """An incident as every endpoint returns it."""
+
+    status_display = serializers.CharField(source="get_status_display")
+    priority_display = serializers.CharField(source="get_priority_display")
+    service = ServiceRefSerializer()
+    ci = NamedRefSerializer(allow_null=True)
+    assignment_group = NamedRefSerializer(allow_null=True)
+    assignee = UserRefSerializer(allow_null=True)
+    reporter = UserRefSerializer()
+    is_open = serializers.BooleanField()
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id", "number", "title", "description", "status", "status_display", "is_open",
+            "priority", "priority_display", "impact", "urgency", "service", "ci",
+            "assignment_group", "assignee", "reporter", "source", "resolution_code", "resolution_notes",
+            "created_at", "updated_at", "acknowledged_at", "started_at", "on_hold_at", "resolved_at",
+            "closed_at", "cancelled_at", "reopened_at", "version", "allowed_transitions",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_transitions(self, incident: Incident) -> list[str]:
+        return incident.allowed_transitions()
+
+
+class _IncidentFieldsSerializer(StrictInputSerializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.all())
+    ci = serializers.PrimaryKeyRelatedField(
+        queryset=ConfigurationItem.objects.all(), required=False, allow_null=True
+    )
+    impact = serializers.ChoiceField(
+        choices=Level.choices, required=False, help_text="1 high, 2 medium, 3 low"
+    )
+    urgency = serializers.ChoiceField(
+        choices=Level.choices, required=False, help_text="1 high, 2 medium, 3 low"
+    )
+    assignment_group = serializers.SlugRelatedField(
+        slug_field="name",
+        queryset=Group.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Group name.",
+    )
+    assignee = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="Username.",
+    )
+
+
+class IncidentCreateSerializer(_IncidentFieldsSerializer):
+    source = serializers.ChoiceField(
+        choices=[Source.API, Source.ALERT],
+        default=Source.API,
+        help_text="Who files it: a tool (api) or an alert.",
+    )
+
+
+class IncidentUpdateSerializer(_IncidentFieldsSerializer):
+    """Editable fields only; the status changes only through the transition actions."""
+
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you last read; a stale one gets 409."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("title", "service"):
+            self.fields[name].required = False
+
+
+class TransitionSerializer(StrictInputSerializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Shown in the timeline."
+    )
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you last read; a stale one gets 409."
+    )
+
+
+class NoteRequiredTransitionSerializer(TransitionSerializer):
+    note = serializers.CharField(help_text="Why: required, shown in the timeline.")
+
+
+class ResolveSerializer(TransitionSerializer):
+    resolution_code = serializers.ChoiceField(choices=ResolutionCode.choices)
+    resolution_notes = serializers.CharField(help_text="How it was resolved.")
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    actor = UserRefSerializer(allow_null=True)
+
+    class Meta:
+        model = TimelineEntry
+        fields = [
+            "id", "kind", "created_at", "actor", "from_state", "to_state", "field", "old_value", "new_value",
+            "note", "visibility", "data",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class CommentCreateSerializer(StrictInputSerializer):
+    body = serializers.CharField()
+    visibility = serializers.ChoiceField(
+        choices=TimelineEntry.Visibility.choices, default=TimelineEntry.Visibility.PUBLIC
+    )

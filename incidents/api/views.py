@@ -1,0 +1,151 @@
+"""REST API for incidents: thin views over incidents.services and incidents.selectors."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.concurrency import etag_for, expected_version
+from core.api.pagination import CursorPagination
+from core.api.permissions import CanWorkIncidents
+from core.api.serializers import ErrorSerializer
+from incidents import selectors, services
+from incidents.filters import IncidentFilter
+from incidents.models import TRANSITIONS, Incident
+
+from .serializers import (
+    CommentCreateSerializer,
+    IncidentCreateSerializer,
+    IncidentSerializer,
+    IncidentUpdateSerializer,
+    NoteRequiredTransitionSerializer,
+    ResolveSerializer,
+    TimelineEntrySerializer,
+    TransitionSerializer,
+)
+
+TRANSITION_INPUT = {
+    "resolve": ResolveSerializer,
+    "cancel": NoteRequiredTransitionSerializer,
+    "reopen": NoteRequiredTransitionSerializer,
+}
+TRANSITION_SUMMARY = {
+    "acknowledge": "Acknowledge a new incident (stops the response clock).",
+    "start": "Start work on an acknowledged incident.",
+    "hold": "Put an incident in progress on hold.",
+    "resume": "Resume work on an incident on hold.",
+    "resolve": "Resolve with a resolution code and notes (from acknowledged or in progress).",
+    "close": "Close a resolved incident.",
+    "reopen": "Reopen a resolved incident (note required).",
+    "cancel": "Cancel an open incident (note required).",
+}
+
+
+class TimelinePagination(CursorPagination):
+    ordering = ("created_at", "id")
+
+
+def _transition_action(name: str):
+    input_serializer = TRANSITION_INPUT.get(name, TransitionSerializer)
+
+    @extend_schema(
+        summary=TRANSITION_SUMMARY[name],
+        request=input_serializer,
+        responses={
+            200: IncidentSerializer,
+            409: OpenApiResponse(ErrorSerializer, "Illegal or stale transition."),
+        },
+    )
+    def perform(self, request, pk=None):
+        data = self._validated(input_serializer, request)
+        version = expected_version(request, data.pop("version", None))
+        incident = services.incident_transition(
+            incident=self.get_object(), actor=request.user, action=name, expected_version=version, **data
+        )
+        return self._respond(incident)
+
+    perform.__name__ = name
+    perform.__doc__ = TRANSITION_SUMMARY[name]
+    return action(detail=True, methods=["post"], url_path=name, filter_backends=[])(perform)
+
+
+class IncidentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Incidents: file, edit, walk through the lifecycle, comment, read the timeline."""
+
+    permission_classes = [CanWorkIncidents]
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilter
+    search_fields = ["number", "title"]
+    ordering_fields = ["id", "created_at", "updated_at", "priority", "number"]
+    conflict_possible = True
+
+    def get_queryset(self):
+        return selectors.incident_list()
+
+    def _validated(self, serializer_class, request) -> dict:
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _respond(self, incident: Incident, status_code=status.HTTP_200_OK) -> Response:
+        incident = self.get_queryset().get(pk=incident.pk)
+        response = Response(IncidentSerializer(incident).data, status=status_code)
+        response["ETag"] = etag_for(incident.version)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._respond(self.get_object())
+
+    @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self._validated(IncidentCreateSerializer, request)
+        incident = services.incident_create(actor=request.user, **data)
+        return self._respond(incident, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=IncidentUpdateSerializer,
+        responses={
+            200: IncidentSerializer,
+            409: OpenApiResponse(ErrorSerializer, "Stale version or closed."),
+        },
+    )
+    def partial_update(self, request, *args, **kwargs):
+        data = self._validated(IncidentUpdateSerializer, request)
+        version = expected_version(request, data.pop("version", None))
+        incident = services.incident_update(
+            incident=self.get_object(), actor=request.user, expected_version=version, **data
+        )
+        return self._respond(incident)
+
+    @extend_schema(methods=["GET"], responses={200: TimelineEntrySerializer(many=True)})
+    @extend_schema(
+        methods=["POST"], request=CommentCreateSerializer, responses={201: TimelineEntrySerializer}
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=TimelinePagination)
+    def comments(self, request, pk=None):
+        """Public updates and internal work notes (internal ones only for IT staff)."""
+        incident = self.get_object()
+        if request.method == "POST":
+            data = self._validated(CommentCreateSerializer, request)
+            entry = services.incident_comment_add(incident=incident, actor=request.user, **data)
+            return Response(TimelineEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        entries = selectors.incident_timeline(incident=incident, viewer=request.user).filter(kind="comment")
+        return self._paginated_timeline(entries)
+
+    @extend_schema(responses={200: TimelineEntrySerializer(many=True)})
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=TimelinePagination)
+    def timeline(self, request, pk=None):
+        """Everything that happened to the incident, oldest first; entries are never edited."""
+        return self._paginated_timeline(
+            selectors.incident_timeline(incident=self.get_object(), viewer=request.user)
+        )
+
+    def _paginated_timeline(self, entries):
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(TimelineEntrySerializer(page, many=True).data)
+
+
+for _name in TRANSITIONS:  # one POST action per lifecycle transition, e.g. /incidents/{id}/acknowledge/
+    setattr(IncidentViewSet, _name, _transition_action(_name))
