@@ -58,13 +58,14 @@ def api_client():
 
 
 @pytest.fixture
-def client_for(api_client):
-    """An API client authenticated as `user` with a real token."""
+def client_for(db):
+    """A new API client authenticated as `user` with a real token."""
     from rest_framework.authtoken.models import Token
 
     def login(user):
         token, _ = Token.objects.get_or_create(user=user)
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return api_client
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
 
     return login

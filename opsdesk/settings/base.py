@@ -139,8 +139,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",  # first: anonymous calls get 401, not 403
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.HasRole"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPagination",
