@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "core",
     "catalog",
+    "notifications",
     "incidents",
     "changes",
     "problems",
@@ -129,6 +130,8 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -1,0 +1,1 @@
+"""In-app notifications, email and outgoing webhooks, delivered through an outbox."""
