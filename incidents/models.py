@@ -7,31 +7,7 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import VersionedModel
-
-
-class Level(models.IntegerChoices):
-    """Impact and urgency share the ITIL scale."""
-
-    HIGH = 1, "1 - High"
-    MEDIUM = 2, "2 - Medium"
-    LOW = 3, "3 - Low"
-
-
-class Priority(models.IntegerChoices):
-    P1 = 1, "P1 critical"
-    P2 = 2, "P2 high"
-    P3 = 3, "P3 medium"
-    P4 = 4, "P4 low"
-
-
-# The ITIL impact × urgency matrix: priority = impact + urgency - 1, capped at P4.
-PRIORITY_MATRIX: dict[tuple[int, int], Priority] = {
-    (impact, urgency): Priority(min(impact + urgency - 1, 4)) for impact in (1, 2, 3) for urgency in (1, 2, 3)
-}
-
-
-def priority_for(impact: int, urgency: int) -> Priority:
-    return PRIORITY_MATRIX[(int(impact), int(urgency))]
+from core.priority import Level, Priority, priority_for  # noqa: F401 (re-exported)
 
 
 class Status(models.TextChoices):
