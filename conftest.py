@@ -1,5 +1,7 @@
 """Fixtures shared by every test: one user per role, API clients, factories."""
 
+import importlib
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -7,6 +9,27 @@ from catalog.tests.factories import ConfigurationItemFactory, ServiceFactory
 from core import roles
 from core.tests.factories import UserFactory
 from incidents.tests.factories import IncidentFactory
+
+REFERENCE_DATA = ("core.migrations.0002_roles.create_roles", "sla.migrations.0002_defaults.load_defaults")
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """The data migrations load (role groups, default SLA and escalation policies) is part of the
+    product, but a transactional test ends by flushing every table. Put it back for each database
+    test that finds it missing (one cheap query otherwise)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if Group.objects.filter(name__in=roles.ALL_ROLES).count() == len(roles.ALL_ROLES):
+        return
+    for dotted in REFERENCE_DATA:
+        module, function = dotted.rsplit(".", 1)
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

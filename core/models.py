@@ -1,6 +1,7 @@
 """Shared building blocks: the immutable timeline every process writes to, and base models."""
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -30,6 +31,8 @@ class TimelineEntry(models.Model):
         TRANSITION = "transition", "Status changed"
         FIELD_CHANGE = "field_change", "Field changed"
         COMMENT = "comment", "Comment"
+        SLA = "sla", "SLA"
+        ESCALATION = "escalation", "Escalation"
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Public update"
@@ -70,3 +73,18 @@ class TimelineEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableRecord("Timeline entries cannot be deleted.")
+
+
+class Team(models.Model):
+    """What OpsDesk knows about a group beyond Django's: its lead and where it escalates to."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="team")
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalation_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Team {self.group}"

@@ -16,7 +16,9 @@ def _send(task, args: tuple, options: dict) -> None:
     try:
         task.apply_async(args=args, retry=False, **options)
     except Exception:  # broker unavailable: the sweep delivers later
-        logger.warning("nudge: could not queue %s%r; the sweep will pick it up", task.name, args, exc_info=True)
+        logger.warning(
+            "nudge: could not queue %s%r; the sweep will pick it up", task.name, args, exc_info=True
+        )
 
 
 def nudge_on_commit(task, *args, **options) -> None:

@@ -39,3 +39,7 @@ def can_work_incidents(user: User) -> bool:
 def can_read_internal_notes(user: User) -> bool:
     """Internal work notes are for IT staff: every role but a bare viewer."""
     return bool(getattr(user, "is_superuser", False) or roles_of(user) - {VIEWER})
+
+
+def can_manage_sla(user: User) -> bool:
+    return bool(getattr(user, "is_superuser", False) or MANAGER in roles_of(user))

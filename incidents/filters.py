@@ -4,10 +4,11 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Q
+from django.utils import timezone
 
 from catalog.models import Service
 
-from .models import OPEN_STATUSES, Incident, Priority, Status
+from .models import OPEN_STATUSES, Incident, IncidentSlaClock, Priority, Status
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -24,6 +25,9 @@ class IncidentFilter(django_filters.FilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_text", label="Number or title contains")
+    sla = django_filters.ChoiceFilter(
+        choices=[("breached", "SLA breached"), ("at_risk", "SLA at risk")], method="filter_sla", label="SLA"
+    )
 
     class Meta:
         model = Incident
@@ -43,3 +47,14 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_text(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value)) if value else queryset
+
+    def filter_sla(self, queryset, name, value):
+        now = timezone.now()
+        breached = Q(breached_at__isnull=False) | Q(due_at__lte=now)
+        if value == "breached":
+            clocks = IncidentSlaClock.objects.filter(breached)
+        else:
+            clocks = IncidentSlaClock.objects.filter(
+                at_risk_at__lte=now, due_at__gt=now, breached_at__isnull=True
+            )
+        return queryset.filter(pk__in=clocks.values("incident_id"))

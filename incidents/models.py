@@ -8,6 +8,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import VersionedModel
 from core.priority import Level, Priority, priority_for  # noqa: F401 (re-exported)
+from sla.models import SlaClockBase
 
 
 class Status(models.TextChoices):
@@ -77,6 +78,19 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     resolution_code = models.CharField(max_length=32, choices=ResolutionCode.choices, blank=True)
     resolution_notes = models.TextField(blank=True)
 
+    escalation_policy = models.ForeignKey(
+        "sla.EscalationPolicy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    escalation_level = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="Last level fired."
+    )
+    next_escalation_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+
     class Meta:
         ordering = ["priority", "created_at"]
         indexes = [
@@ -136,3 +150,18 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     @transition(field=status, source=list(OPEN_STATUSES), target=Status.CANCELLED)
     def cancel(self, *, at):
         self.cancelled_at = at
+
+
+class IncidentSlaClock(SlaClockBase):
+    """The response or resolution clock of one incident (see sla/clock.py)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sla_clocks")
+
+    class Meta:
+        ordering = ["incident_id", "-target"]  # response before resolution
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "target"], name="one_clock_per_incident_target")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident.number} {self.get_target_display()} SLA"

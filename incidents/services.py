@@ -16,7 +16,10 @@ from core.errors import ConcurrentModification, InvalidInput, NotPermitted, Tran
 from core.models import TimelineEntry
 from core.timeline import timeline_record
 
+from .announce import announce
+from .escalation import escalation_assign_policy, escalation_schedule, fire_level, next_level
 from .models import TRANSITIONS, Incident, Level, ResolutionCode, Source, Status, priority_for
+from .sla import sla_on_transition, sla_retarget, sla_start
 
 EDITABLE_FIELDS = (
     "title",
@@ -33,6 +36,17 @@ READ_ONLY_STATUSES = (Status.CLOSED, Status.CANCELLED)
 NOTE_REQUIRED = {
     "cancel": "Say why the incident is cancelled.",
     "reopen": "Say why the incident is reopened.",
+}
+# Webhook event type of each transition.
+TRANSITION_EVENTS = {
+    "acknowledge": "incident.acknowledged",
+    "start": "incident.started",
+    "hold": "incident.held",
+    "resume": "incident.resumed",
+    "resolve": "incident.resolved",
+    "close": "incident.closed",
+    "reopen": "incident.reopened",
+    "cancel": "incident.cancelled",
 }
 
 
@@ -80,6 +94,8 @@ def incident_create(
 ) -> Incident:
     _require_worker(actor)
     _validate(service=service, ci=ci, impact=impact, urgency=urgency, assignee=assignee, title=title)
+    if assignment_group is None and service is not None:
+        assignment_group = service.owning_group  # route to the team that owns the service
     with transaction.atomic():
         incident = Incident(
             title=title.strip(),
@@ -94,9 +110,11 @@ def incident_create(
             reporter=actor,
             source=source,
         )
+        escalation_assign_policy(incident)
         incident.save()
         incident.number = f"INC-{incident.pk:06d}"
         Incident.objects.filter(pk=incident.pk).update(number=incident.number)
+        sla_start(incident=incident, at=incident.created_at)
         timeline_record(
             subject=incident,
             kind=TimelineEntry.Kind.CREATED,
@@ -105,7 +123,26 @@ def incident_create(
             note=f"Filed as {incident.get_priority_display()} via {incident.get_source_display()}.",
             data={"priority": incident.priority, "impact": impact, "urgency": urgency},
         )
+        announce(
+            incident=incident,
+            event_type="incident.created",
+            event_key=f"incident:{incident.pk}:created",
+            title="",
+        )
+        _tell_new_assignee(incident, actor=actor)
     return incident
+
+
+def _tell_new_assignee(incident: Incident, *, actor) -> None:
+    if incident.assignee_id and incident.assignee_id != actor.pk:
+        announce(
+            incident=incident,
+            event_type="incident.assigned",
+            event_key=f"incident:{incident.pk}:v{incident.version}:assigned",
+            title=f"{incident.number} assigned to you",
+            body=f"{incident.title} — {incident.get_priority_display()}, assigned by {actor.get_username()}.",
+            recipients=[incident.assignee],
+        )
 
 
 def _lock(incident: Incident, expected_version: int | None) -> Incident:
@@ -178,12 +215,20 @@ def incident_update(
             locked.priority = new_priority
         if not entries:
             return locked
+        changed = {entry["field"] for entry in entries}
+        retarget = bool(changed & {"priority", "service"})
+        if retarget:
+            escalation_assign_policy(locked)
         _touch(locked, now)
         locked.save()
+        if retarget:
+            sla_retarget(incident=locked, at=now)
         for entry in entries:
             timeline_record(
                 subject=locked, kind=TimelineEntry.Kind.FIELD_CHANGE, actor=actor, created_at=now, **entry
             )
+        if "assignee" in changed:
+            _tell_new_assignee(locked, actor=actor)
     return locked
 
 
@@ -214,8 +259,10 @@ def incident_transition(
         from_state = locked.status
         now = timezone.now()
         method(at=now, **params)
+        escalation_schedule(locked)
         _touch(locked, now)
         locked.save()
+        sla_on_transition(incident=locked, action=action, at=now)
         timeline_record(
             subject=locked,
             kind=TimelineEntry.Kind.TRANSITION,
@@ -226,6 +273,30 @@ def incident_transition(
             note=note.strip(),
             data={"action": action, **params},
         )
+        announce(
+            incident=locked,
+            event_type=TRANSITION_EVENTS[action],
+            event_key=f"incident:{locked.pk}:v{locked.version}",
+            title="",
+            data={"from": from_state, "to": locked.status, "note": note.strip()},
+        )
+    return locked
+
+
+def incident_escalate(*, incident: Incident, actor: AbstractBaseUser, note: str = "") -> Incident:
+    """Fire the next escalation level now, whatever its time (manual escalation)."""
+    _require_worker(actor)
+    with transaction.atomic():
+        locked = _lock(incident, None)
+        level = next_level(locked)
+        if level is None:
+            raise TransitionNotAllowed(
+                action="escalate",
+                current_status=locked.status,
+                allowed=locked.allowed_transitions(),
+                reason="There is no further escalation level for this incident.",
+            )
+        fire_level(locked, level, now=timezone.now(), actor=actor, note=note.strip())
     return locked
 
 

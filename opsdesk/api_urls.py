@@ -4,14 +4,18 @@ from rest_framework.routers import DefaultRouter
 
 from catalog.api.views import ConfigurationItemViewSet, ServiceViewSet
 from core.api.auth import ObtainTokenView
+from sla.api.views import EscalationPolicyViewSet, SlaPolicyViewSet
 
 router = DefaultRouter()
 router.register("services", ServiceViewSet, basename="service")
 router.register("cis", ConfigurationItemViewSet, basename="ci")
+router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
+router.register("escalation-policies", EscalationPolicyViewSet, basename="escalation-policy")
 
 urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("v1/", include("incidents.api.urls")),
+    path("v1/", include("notifications.api.urls")),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

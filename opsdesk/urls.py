@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("opsdesk.api_urls")),
     path("incidents/", include("incidents.urls")),
+    path("notifications/", include("notifications.urls")),
 ]

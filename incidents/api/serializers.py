@@ -1,16 +1,46 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import ConfigurationItem, Service
 from core.api.serializers import NamedRefSerializer, StrictInputSerializer, UserRefSerializer
 from core.models import TimelineEntry
-from incidents.models import Incident, Level, ResolutionCode, Source
+from incidents.models import Incident, IncidentSlaClock, Level, ResolutionCode, Source
+from sla import clock as sla_clock
 
 
 class ServiceRefSerializer(NamedRefSerializer):
     slug = serializers.CharField()
+
+
+class SlaClockSerializer(serializers.ModelSerializer):
+    """One SLA target's clock: state on_track | at_risk | breached | met | paused."""
+
+    state = serializers.SerializerMethodField()
+    remaining_seconds = serializers.SerializerMethodField(
+        help_text="Wall-clock seconds to the breach while running (negative: overdue); business seconds left while paused."
+    )
+    target_seconds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IncidentSlaClock
+        fields = [
+            "target", "state", "target_seconds", "remaining_seconds", "due_at", "at_risk_at", "running_since",
+            "stopped_at", "warned_50_at", "warned_75_at", "breached_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_state(self, clock) -> str:
+        return sla_clock.state(clock, now=self.context.get("now") or timezone.now())
+
+    def get_remaining_seconds(self, clock) -> int | None:
+        left = sla_clock.remaining(clock, now=self.context.get("now") or timezone.now())
+        return None if left is None else int(left.total_seconds())
+
+    def get_target_seconds(self, clock) -> int:
+        return int(clock.target_duration.total_seconds())
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -25,6 +55,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     reporter = UserRefSerializer()
     is_open = serializers.BooleanField()
     allowed_transitions = serializers.SerializerMethodField()
+    sla = SlaClockSerializer(source="sla_clocks", many=True)
 
     class Meta:
         model = Incident
@@ -33,7 +64,8 @@ class IncidentSerializer(serializers.ModelSerializer):
             "priority", "priority_display", "impact", "urgency", "service", "ci",
             "assignment_group", "assignee", "reporter", "source", "resolution_code", "resolution_notes",
             "created_at", "updated_at", "acknowledged_at", "started_at", "on_hold_at", "resolved_at",
-            "closed_at", "cancelled_at", "reopened_at", "version", "allowed_transitions",
+            "closed_at", "cancelled_at", "reopened_at", "version", "allowed_transitions", "sla",
+            "escalation_level", "next_escalation_at",
         ]  # fmt: skip
         read_only_fields = fields
 

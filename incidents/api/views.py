@@ -78,7 +78,7 @@ class IncidentViewSet(
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
     search_fields = ["number", "title"]
-    ordering_fields = ["id", "created_at", "updated_at", "priority", "number"]
+    ordering_fields = ["id", "created_at", "updated_at", "priority", "number", "sla_due_at"]
     conflict_possible = True
 
     def get_queryset(self):
@@ -116,6 +116,23 @@ class IncidentViewSet(
         version = expected_version(request, data.pop("version", None))
         incident = services.incident_update(
             incident=self.get_object(), actor=request.user, expected_version=version, **data
+        )
+        return self._respond(incident)
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={
+            200: IncidentSerializer,
+            409: OpenApiResponse(ErrorSerializer, "No further escalation level."),
+        },
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def escalate(self, request, pk=None):
+        """Escalate now: fire the next level of the incident's escalation policy."""
+        data = self._validated(TransitionSerializer, request)
+        data.pop("version", None)
+        incident = services.incident_escalate(
+            incident=self.get_object(), actor=request.user, note=data["note"]
         )
         return self._respond(incident)
 

@@ -43,10 +43,13 @@ INSTALLED_APPS = [
     "core",
     "catalog",
     "notifications",
+    "sla",
     "incidents",
     "changes",
     "problems",
     "releases",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -137,7 +140,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+OPSDESK_SWEEP_SECONDS = float(os.environ.get("OPSDESK_SWEEP_SECONDS", "5"))
+CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
+    "sweep-sla-clocks": {
+        "task": "incidents.tasks.sweep_sla_clocks",
+        "schedule": OPSDESK_SWEEP_SECONDS,
+        "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
+    },
+    "sweep-escalations": {
+        "task": "incidents.tasks.sweep_escalations",
+        "schedule": OPSDESK_SWEEP_SECONDS,
+        "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
+    },
+}
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,0 +1,337 @@
+"""Demo data for `make run` / `manage.py load_demo`: users for every role, a small service catalog
+and incidents in several states. Idempotent: existing records are kept as they are, never duplicated.
+
+Incidents are filed and worked only through incidents.services, acting as the `agent` user, so they
+get numbers, priorities and timelines exactly as real ones do. (This builder sits in core because
+it is a development tool; nothing in core imports it.)
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from catalog.models import ConfigurationItem, Criticality, Service
+from core import roles
+from core.models import TimelineEntry
+from incidents import services as incident_services
+from incidents.models import Incident, Level, ResolutionCode, Source
+
+DEMO_PASSWORD = "opsdesk"
+
+# username → (role group or None, extra user flags)
+DEMO_USERS: dict[str, tuple[str | None, dict]] = {
+    "admin": (None, {"is_superuser": True, "is_staff": True}),
+    "agent": (roles.AGENT, {}),
+    "lead": (roles.CAB_TECH_LEAD, {}),
+    "owner": (roles.CAB_PRODUCT_OWNER, {}),
+    "opsmgr": (roles.CAB_OPS_MANAGER, {}),
+    "manager": (roles.MANAGER, {"is_staff": True}),
+    "viewer": (roles.VIEWER, {}),
+}
+
+# slug → (name, criticality, description, [(ci name, kind)])
+SERVICES = {
+    "payments": (
+        "Payments",
+        Criticality.CRITICAL,
+        "Card and wallet payments for every storefront.",
+        [("pay-api", ConfigurationItem.Kind.APPLICATION), ("pay-db-1", ConfigurationItem.Kind.DATABASE)],
+    ),
+    "checkout-web": (
+        "Checkout web",
+        Criticality.HIGH,
+        "The customer-facing checkout pages.",
+        [
+            ("checkout-web", ConfigurationItem.Kind.APPLICATION),
+            ("checkout-cdn", ConfigurationItem.Kind.CLOUD_SERVICE),
+        ],
+    ),
+    "identity-sso": (
+        "Identity / SSO",
+        Criticality.CRITICAL,
+        "Single sign-on for staff and customers.",
+        [("sso-idp", ConfigurationItem.Kind.APPLICATION), ("sso-db", ConfigurationItem.Kind.DATABASE)],
+    ),
+    "data-warehouse": (
+        "Data warehouse",
+        Criticality.MEDIUM,
+        "Nightly loads and reporting.",
+        [("dwh-etl", ConfigurationItem.Kind.VIRTUAL_MACHINE), ("dwh-db", ConfigurationItem.Kind.DATABASE)],
+    ),
+    "corporate-network": (
+        "Corporate network",
+        Criticality.HIGH,
+        "Office LAN, core switching and VPN.",
+        [("core-switch-1", ConfigurationItem.Kind.NETWORK), ("vpn-gw-1", ConfigurationItem.Kind.NETWORK)],
+    ),
+    "team-wiki": (
+        "Team wiki",
+        Criticality.LOW,
+        "Internal documentation.",
+        [("wiki-app", ConfigurationItem.Kind.CONTAINER)],
+    ),
+}
+
+# CI → the CIs it depends on
+DEPENDS_ON = {
+    "pay-api": ["pay-db-1", "sso-idp", "core-switch-1"],
+    "checkout-web": ["pay-api", "sso-idp", "checkout-cdn"],
+    "sso-idp": ["sso-db"],
+    "dwh-etl": ["dwh-db", "pay-db-1"],
+    "vpn-gw-1": ["core-switch-1"],
+    "wiki-app": ["sso-idp"],
+}
+
+
+@dataclass(frozen=True)
+class DemoIncident:
+    title: str
+    service: str  # slug
+    ci: str | None
+    impact: int
+    urgency: int
+    # Steps after filing: ("transition", action, params) / ("comment", body, visibility) /
+    # ("update", {field: value})
+    steps: tuple = ()
+    description: str = ""
+    source: str = Source.WEB
+    assign_to_agent: bool = True
+
+
+def _resolve(code: str, notes: str) -> tuple:
+    return ("transition", "resolve", {"resolution_code": code, "resolution_notes": notes})
+
+
+INCIDENTS = (
+    DemoIncident(
+        "Card payments fail with 502 at checkout",
+        "payments",
+        "pay-api",
+        Level.HIGH,
+        Level.HIGH,
+        steps=(
+            ("transition", "acknowledge", {}),
+            ("transition", "start", {}),
+            ("comment", "pay-api pods restart in a loop since the 09:40 deploy.", "internal"),
+            ("comment", "We are investigating failed card payments.", "public"),
+        ),
+        description="About 40% of card payments return 502 Bad Gateway.",
+        source=Source.ALERT,
+    ),
+    DemoIncident(
+        "pay-db-1 replication lag above 5 minutes",
+        "payments",
+        "pay-db-1",
+        Level.LOW,
+        Level.MEDIUM,
+        steps=(
+            ("transition", "acknowledge", {}),
+            ("update", {"impact": Level.MEDIUM}),
+            ("comment", "Reports read from the replica are stale too.", "internal"),
+        ),
+    ),
+    DemoIncident(
+        "SSO login loops back to the sign-in page",
+        "identity-sso",
+        "sso-idp",
+        Level.HIGH,
+        Level.MEDIUM,
+        description="Several users in the Berlin office cannot sign in.",
+        assign_to_agent=False,
+    ),
+    DemoIncident(
+        "Nightly warehouse load did not finish",
+        "data-warehouse",
+        "dwh-etl",
+        Level.LOW,
+        Level.MEDIUM,
+        steps=(
+            ("transition", "acknowledge", {}),
+            ("transition", "start", {}),
+            ("comment", "Waiting for the vendor to extend the ETL licence.", "public"),
+            ("transition", "hold", {}),
+        ),
+    ),
+    DemoIncident(
+        "VPN disconnects every 30 minutes",
+        "corporate-network",
+        "vpn-gw-1",
+        Level.MEDIUM,
+        Level.HIGH,
+        steps=(
+            ("transition", "acknowledge", {}),
+            ("transition", "start", {}),
+            _resolve(ResolutionCode.WORKAROUND, "Raised the idle timeout on vpn-gw-1 to 8 hours."),
+        ),
+    ),
+    DemoIncident(
+        "Checkout page slow in the EU region",
+        "checkout-web",
+        "checkout-cdn",
+        Level.MEDIUM,
+        Level.MEDIUM,
+        steps=(
+            ("transition", "acknowledge", {}),
+            ("transition", "start", {}),
+            _resolve(ResolutionCode.FIXED, "Purged the CDN cache and fixed the EU origin route."),
+            ("transition", "close", {}),
+        ),
+    ),
+    DemoIncident(
+        "Duplicate alert: pay-api latency",
+        "payments",
+        "pay-api",
+        Level.LOW,
+        Level.LOW,
+        steps=(("transition", "cancel", {"note": "Duplicate of the card payments incident."}),),
+        source=Source.ALERT,
+        assign_to_agent=False,
+    ),
+    DemoIncident(
+        "Password reset emails arrive late",
+        "identity-sso",
+        None,
+        Level.LOW,
+        Level.MEDIUM,
+        assign_to_agent=False,
+    ),
+    DemoIncident(
+        "Core switch port flapping",
+        "corporate-network",
+        "core-switch-1",
+        Level.MEDIUM,
+        Level.LOW,
+        steps=(
+            ("transition", "acknowledge", {}),
+            ("transition", "start", {}),
+            _resolve(ResolutionCode.FIXED, "Replaced the SFP module on port 24."),
+            ("transition", "reopen", {"note": "The port flapped again this morning."}),
+        ),
+    ),
+    DemoIncident(
+        "Wiki search returns no results",
+        "team-wiki",
+        "wiki-app",
+        Level.LOW,
+        Level.LOW,
+        steps=(
+            ("transition", "acknowledge", {}),
+            ("comment", "Search index rebuild is scheduled for tonight.", "public"),
+        ),
+    ),
+)
+
+
+@dataclass
+class Summary:
+    created: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, created: bool = True) -> None:
+        if created:
+            self.created[kind] = self.created.get(kind, 0) + 1
+
+    def __str__(self) -> str:
+        if not self.created:
+            return "Demo data already present; nothing created."
+        return "Created " + ", ".join(f"{n} {kind}" for kind, n in self.created.items()) + "."
+
+
+def load_users(summary: Summary) -> dict:
+    User = get_user_model()
+    users = {}
+    for username, (role, flags) in DEMO_USERS.items():
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com", **flags}
+        )
+        changed = [name for name, value in flags.items() if getattr(user, name) != value]
+        for name in changed:
+            setattr(user, name, flags[name])
+        if created or not user.has_usable_password():
+            user.set_password(DEMO_PASSWORD)
+            changed.append("password")
+        if changed:
+            user.save(update_fields=changed)
+        if role and not user.groups.filter(name=role).exists():
+            user.groups.add(Group.objects.get(name=role))
+        if created:
+            summary.add("users")
+        users[username] = user
+    return users
+
+
+def load_catalog(summary: Summary) -> dict[str, Service]:
+    agents = Group.objects.get(name=roles.AGENT)
+    services = {}
+    for slug, (name, criticality, description, cis) in SERVICES.items():
+        service, created = Service.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "criticality": criticality,
+                "description": description,
+                "owning_group": agents,
+            },
+        )
+        summary.add("services", created)
+        for ci_name, kind in cis:
+            _, created = ConfigurationItem.objects.get_or_create(
+                name=ci_name, defaults={"kind": kind, "service": service}
+            )
+            summary.add("configuration items", created)
+        services[slug] = service
+    for ci_name, targets in DEPENDS_ON.items():
+        ConfigurationItem.objects.get(name=ci_name).depends_on.add(
+            *ConfigurationItem.objects.filter(name__in=targets)
+        )
+    return services
+
+
+def load_incidents(summary: Summary, *, actor, services: dict[str, Service]) -> None:
+    agents = Group.objects.get(name=roles.AGENT)
+    for spec in INCIDENTS:
+        if Incident.objects.filter(title=spec.title).exists():
+            continue
+        service = services[spec.service]
+        incident = incident_services.incident_create(
+            actor=actor,
+            title=spec.title,
+            description=spec.description,
+            service=service,
+            ci=ConfigurationItem.objects.get(name=spec.ci) if spec.ci else None,
+            impact=spec.impact,
+            urgency=spec.urgency,
+            assignment_group=agents,
+            assignee=actor if spec.assign_to_agent else None,
+            source=spec.source,
+        )
+        for step in spec.steps:
+            if step[0] == "transition":
+                _, action, params = step
+                incident = incident_services.incident_transition(
+                    incident=incident, actor=actor, action=action, **params
+                )
+            elif step[0] == "comment":
+                _, body, visibility = step
+                incident_services.incident_comment_add(
+                    incident=incident, actor=actor, body=body, visibility=TimelineEntry.Visibility(visibility)
+                )
+            elif step[0] == "update":
+                incident = incident_services.incident_update(incident=incident, actor=actor, **step[1])
+        summary.add("incidents")
+
+
+@transaction.atomic
+def load_demo() -> Summary:
+    """Create whatever demo data is missing; returns what was created."""
+    summary = Summary()
+    users = load_users(summary)
+    services = load_catalog(summary)
+    load_incidents(summary, actor=users["agent"], services=services)
+    return summary
+
+
+def logins() -> list[tuple[str, str, str]]:
+    """(username, password, role) rows for the banner `make run` prints."""
+    return [(username, DEMO_PASSWORD, role or "superuser") for username, (role, _flags) in DEMO_USERS.items()]

@@ -1,0 +1,144 @@
+"""The SLA clocks of incidents. The incident services start, pause, stop and re-target them in the
+same transaction as the change that causes it; `sweep_sla_clocks` fires the thresholds as time
+passes. A threshold fires exactly once: its firing is recorded on the clock row in the same
+transaction as its timeline entry and notifications, and the row is locked while that happens."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import TimelineEntry
+from core.timeline import timeline_record
+from sla import clock as sla_clock
+from sla.selectors import sla_policy_for, working_calendar
+
+from . import selectors
+from .announce import announce
+from .models import Incident, IncidentSlaClock
+
+RESPONSE = IncidentSlaClock.Target.RESPONSE
+RESOLUTION = IncidentSlaClock.Target.RESOLUTION
+
+# What each transition does to each clock.
+CLOCK_EFFECTS = {
+    "acknowledge": {RESPONSE: sla_clock.stop},
+    "hold": {RESOLUTION: sla_clock.pause},
+    "resume": {RESOLUTION: sla_clock.resume},
+    "resolve": {RESPONSE: sla_clock.stop, RESOLUTION: sla_clock.stop},
+    "reopen": {RESOLUTION: sla_clock.resume},
+    "cancel": {RESPONSE: sla_clock.stop, RESOLUTION: sla_clock.stop},
+}
+THRESHOLD_WORDS = {"warning_50": "50 % elapsed", "warning_75": "75 % elapsed (at risk)", "breach": "breached"}
+SWEEP_BATCH = 500
+
+
+def sla_start(*, incident: Incident, at: datetime) -> list[IncidentSlaClock]:
+    """Start the response and resolution clocks from the policy for the incident's priority."""
+    policy = sla_policy_for(priority=incident.priority, service=incident.service)
+    if policy is None:
+        return []
+    calendar = working_calendar(policy.calendar_id)
+    clocks = []
+    for target, duration in ((RESPONSE, policy.response_target), (RESOLUTION, policy.resolution_target)):
+        clock = IncidentSlaClock(
+            incident=incident, target=target, policy=policy, calendar_id=policy.calendar_id
+        )
+        sla_clock.start(clock, at=at, target=duration, calendar=calendar)
+        clocks.append(clock)
+    return IncidentSlaClock.objects.bulk_create(clocks)
+
+
+def sla_on_transition(*, incident: Incident, action: str, at: datetime) -> None:
+    effects = CLOCK_EFFECTS.get(action, {})
+    for clock in _locked_clocks(incident):
+        _catch_up(clock, incident=incident, now=at)
+        if clock.target in effects:
+            effects[clock.target](clock, at=at, calendar=clock.working_calendar())
+        clock.save()
+
+
+def sla_retarget(*, incident: Incident, at: datetime) -> None:
+    """After a priority change: the new priority's targets, keeping the time already elapsed."""
+    policy = sla_policy_for(priority=incident.priority, service=incident.service)
+    if policy is None:
+        return
+    new_calendar = working_calendar(policy.calendar_id)
+    targets = {RESPONSE: policy.response_target, RESOLUTION: policy.resolution_target}
+    for clock in _locked_clocks(incident):
+        _catch_up(clock, incident=incident, now=at)
+        if clock.stopped_at is None:
+            old_calendar = clock.working_calendar()
+            sla_clock.retarget(
+                clock,
+                at=at,
+                target=targets[clock.target],
+                old_calendar=old_calendar,
+                new_calendar=new_calendar,
+            )
+            clock.policy, clock.calendar_id = policy, policy.calendar_id
+        clock.save()
+
+
+def sweep_sla_clocks(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH) -> int:
+    """Fire every threshold that is due, in bounded batches of rows locked with SKIP LOCKED, so
+    sweeps can run in parallel and a batch left by a killed worker is simply swept again."""
+    now = now or timezone.now()
+    fired = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                IncidentSlaClock.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(next_fire_at__lte=now)
+                .select_related("incident__assignee", "incident__assignment_group", "incident__service")
+                .order_by("next_fire_at")[:batch_size]
+            )
+            for clock in batch:
+                fired += _catch_up(clock, incident=clock.incident, now=now)
+                clock.save(update_fields=["warned_50_at", "warned_75_at", "breached_at", "next_fire_at"])
+        if len(batch) < batch_size:
+            return fired
+
+
+def _locked_clocks(incident: Incident) -> list[IncidentSlaClock]:
+    clocks = IncidentSlaClock.objects.select_for_update(of=("self",)).filter(incident=incident)
+    return list(clocks.select_related("calendar").order_by("-target"))
+
+
+def _catch_up(clock: IncidentSlaClock, *, incident: Incident, now: datetime) -> int:
+    """Fire the thresholds the clock has reached and not yet fired; returns how many."""
+    due = sla_clock.due_thresholds(clock, now=now)
+    for threshold in due:
+        sla_clock.mark_fired(clock, threshold, at=now)
+        _announce_threshold(clock, incident=incident, threshold=threshold.name, at=now)
+    return len(due)
+
+
+def _announce_threshold(clock: IncidentSlaClock, *, incident: Incident, threshold: str, at: datetime) -> None:
+    what = f"{clock.get_target_display()} SLA {THRESHOLD_WORDS[threshold]}"
+    due = f"due {clock.due_at:%Y-%m-%d %H:%M} UTC" if clock.due_at else "clock stopped"
+    timeline_record(
+        subject=incident,
+        kind=TimelineEntry.Kind.SLA,
+        created_at=at,
+        note=f"{what} ({due}; target {clock.target_duration}).",
+        data={
+            "target": clock.target,
+            "threshold": threshold,
+            "due_at": clock.due_at and clock.due_at.isoformat(),
+        },
+    )
+    recipients = selectors.incident_responsible(incident)
+    if threshold != "warning_50":
+        recipients += selectors.incident_group_members(incident)
+    if threshold == "breach":
+        recipients += selectors.managers()
+    announce(
+        incident=incident,
+        event_type="incident.sla_breached" if threshold == "breach" else "incident.sla_warning",
+        event_key=f"incident:{incident.pk}:sla:{clock.target}:{threshold}",
+        title=f"{incident.number} {what}",
+        body=f"{incident.title} — {incident.get_priority_display()}, {due}.",
+        recipients=recipients,
+        data={"target": clock.target, "threshold": threshold},
+    )

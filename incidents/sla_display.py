@@ -1,0 +1,162 @@
+"""How the incident pages show SLA clocks and escalation. Pure presentation over the clocks the
+selectors prefetch (no queries for the queue), with the state vocabulary of sla/clock.py:
+on_track | at_risk | breached | met | paused. static/opsdesk/opsdesk.js ticks the countdowns of
+running clocks from `data-due`, with the same wording as `countdown_text`."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sla import clock as sla_clock
+from sla.clock import State
+
+from .escalation import next_level
+from .models import OPEN_STATUSES, Incident, IncidentSlaClock
+
+STATE_LABELS = {
+    State.ON_TRACK: "On track",
+    State.AT_RISK: "At risk",
+    State.BREACHED: "Breached",
+    State.MET: "Met",
+    State.PAUSED: "Paused",
+}
+# When no clock runs, the queue shows the state that matters most.
+IDLE_PRECEDENCE = (State.BREACHED, State.PAUSED, State.MET)
+
+
+@dataclass(frozen=True)
+class SlaBadge:
+    target: str
+    target_label: str
+    state: str
+    state_label: str
+    due_at: datetime | None  # while running
+    at_risk_at: datetime | None
+    remaining: str  # "14m 58s", "overdue 3m 05s", "1h 40m left", "took 4m 12s", "breached 2h 05m ago"
+    ticking: bool  # the browser counts it down
+    target_span: str  # the target itself, e.g. 15m
+    stopped_at: datetime | None
+
+    @property
+    def is_breached(self) -> bool:
+        return self.state == State.BREACHED
+
+    @property
+    def due_iso(self) -> str:
+        return iso(self.due_at)
+
+    @property
+    def at_risk_iso(self) -> str:
+        return iso(self.at_risk_at)
+
+
+def iso(instant: datetime | None) -> str:
+    """An instant for `data-*` attributes, which JavaScript's Date.parse reads."""
+    return instant.isoformat(timespec="milliseconds") if instant else ""
+
+
+def countdown_text(delta: timedelta) -> str:
+    """A remaining or overdue time; seconds only below an hour (the same words as opsdesk.js)."""
+    seconds = max(int(delta.total_seconds()), 0)
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {seconds:02d}s"
+    return f"{seconds}s"
+
+
+def span_text(delta: timedelta) -> str:
+    """A configured duration, e.g. 15m, 1h 30m, 2d."""
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{value}{unit}" for value, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if value]
+    return " ".join(parts) or f"{int(delta.total_seconds())}s"
+
+
+def sla_badge(clock: IncidentSlaClock, *, now: datetime) -> SlaBadge:
+    state = sla_clock.state(clock, now=now)
+    running = sla_clock.is_running(clock)
+    left = sla_clock.remaining(clock, now=now)
+    if running:
+        remaining = countdown_text(left) if left > timedelta(0) else f"overdue {countdown_text(-left)}"
+    elif state == State.PAUSED:
+        remaining = f"{countdown_text(left)} left"
+    elif state == State.MET:
+        remaining = f"took {countdown_text(clock.elapsed)}"
+    elif clock.breached_at:
+        remaining = f"breached {countdown_text(now - clock.breached_at)} ago"
+    else:
+        remaining = f"missed by {countdown_text(clock.elapsed - clock.target_duration)}"
+    return SlaBadge(
+        target=clock.target,
+        target_label=clock.get_target_display(),
+        state=state,
+        state_label=STATE_LABELS[state],
+        due_at=clock.due_at if running else None,
+        at_risk_at=clock.at_risk_at if running else None,
+        remaining=remaining,
+        ticking=running,
+        target_span=span_text(clock.target_duration),
+        stopped_at=clock.stopped_at,
+    )
+
+
+def incident_sla_badges(incident: Incident, *, now: datetime) -> list[SlaBadge]:
+    """One badge per target, response first (uses the prefetched `sla_clocks`)."""
+    return [sla_badge(clock, now=now) for clock in incident.sla_clocks.all()]
+
+
+@dataclass(frozen=True)
+class QueueSla:
+    badge: SlaBadge
+    also_breached: list[str]  # other targets already breached, e.g. ["response"]
+
+
+def queue_sla(incident: Incident, *, now: datetime) -> QueueSla | None:
+    """The most urgent running clock, else the state that matters most among the stopped ones."""
+    badges = incident_sla_badges(incident, now=now)
+    if not badges:
+        return None
+    running = [b for b in badges if b.ticking]
+    if running:
+        chosen = min(running, key=lambda b: b.due_at)
+    else:
+        chosen = min(badges, key=lambda b: IDLE_PRECEDENCE.index(b.state))
+    others = [b.target_label.lower() for b in badges if b is not chosen and b.is_breached]
+    return QueueSla(badge=chosen, also_breached=others)
+
+
+@dataclass(frozen=True)
+class EscalationInfo:
+    policy_name: str
+    level: int
+    level_count: int
+    next_at: datetime | None  # when the sweep fires the next level
+    next_in: str
+    manual_level: int | None  # the level "Escalate" fires now, if any
+    manual_description: str
+
+
+def escalation_info(incident: Incident, *, now: datetime) -> EscalationInfo | None:
+    """The escalation policy's progress on the detail page (three small queries)."""
+    policy = incident.escalation_policy
+    if policy is None:
+        return None
+    upcoming = next_level(incident) if incident.status in OPEN_STATUSES else None
+    next_at = incident.next_escalation_at
+    return EscalationInfo(
+        policy_name=policy.name,
+        level=incident.escalation_level,
+        level_count=policy.levels.count(),
+        next_at=next_at,
+        next_in=countdown_text(next_at - now) if next_at and next_at > now else "",
+        manual_level=upcoming.number if upcoming else None,
+        manual_description=(
+            f"{upcoming.get_trigger_display().lower()} after {span_text(upcoming.after)}" if upcoming else ""
+        ),
+    )

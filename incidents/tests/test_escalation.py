@@ -1,0 +1,152 @@
+"""Escalation policies: levels fire in order, once each, when their time comes or manually."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group
+
+from core import roles
+from core.errors import TransitionNotAllowed
+from core.models import Team
+from core.timeline import timeline_for
+from incidents import services
+from incidents.escalation import sweep_escalations
+from incidents.models import Incident
+from incidents.tests.factories import IncidentFactory
+from notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+MIN = timedelta(minutes=1)
+
+
+@pytest.fixture
+def setup(make_user, service):
+    first_line = Group.objects.create(name="First line")
+    second_line = Group.objects.create(name="Second line")
+    agent = make_user(roles.AGENT, username="alice")
+    lead = make_user(roles.AGENT, username="lena")
+    expert = make_user(roles.AGENT, username="erik")
+    boss = make_user(roles.MANAGER, username="carol")
+    agent.groups.add(first_line)
+    expert.groups.add(second_line)
+    Team.objects.create(group=first_line, lead=lead, escalation_group=second_line)
+    with time_machine.travel(T0, tick=False):
+        incident = IncidentFactory(
+            reporter=agent, service=service, impact=1, urgency=1, assignment_group=first_line, assignee=agent
+        )
+    return {
+        "incident": incident,
+        "agent": agent,
+        "lead": lead,
+        "expert": expert,
+        "boss": boss,
+        "second": second_line,
+    }
+
+
+def escalations(incident):
+    return [e.data["level"] for e in timeline_for(incident).filter(kind="escalation")]
+
+
+def notified(incident, level):
+    key = f"incident:{incident.pk}:escalation:{incident.escalation_policy_id}:{level}"
+    return sorted(Notification.objects.filter(event_key=key).values_list("recipient__username", flat=True))
+
+
+def sweep(offset):
+    with time_machine.travel(T0 + offset, tick=False):
+        return sweep_escalations()
+
+
+def test_default_p1_policy_escalates_an_unacknowledged_incident(setup):
+    incident = setup["incident"]
+    assert incident.escalation_policy.name == "Default P1"
+    assert incident.next_escalation_at == T0 + 5 * MIN
+    assert sweep(4 * MIN) == 0
+    assert sweep(5 * MIN) == 1
+    assert notified(incident, 1) == ["alice", "lena"]  # the group and its lead
+    assert sweep(6 * MIN) == 0
+    assert sweep(15 * MIN) == 1
+    assert notified(incident, 2) == ["carol"]
+    stored = Incident.objects.get(pk=incident.pk)
+    assert stored.assignment_group == setup["second"] and stored.assignee is None  # raised to the next group
+    assert stored.next_escalation_at == T0 + timedelta(hours=1)
+    assert escalations(incident) == [1, 2]
+    changes = {e.field: e.new_value for e in timeline_for(incident).filter(kind="field_change")}
+    assert changes == {"assignment_group": "Second line", "assignee": ""}
+
+
+def test_acknowledging_skips_the_levels_that_no_longer_apply(setup):
+    incident = setup["incident"]
+    with time_machine.travel(T0 + 2 * MIN, tick=False):
+        incident = services.incident_transition(incident=incident, actor=setup["agent"], action="acknowledge")
+    assert incident.next_escalation_at == T0 + timedelta(hours=1)  # only "not resolved after 1 h" is left
+    assert sweep(30 * MIN) == 0
+    assert sweep(61 * MIN) == 1
+    assert escalations(incident) == [3]
+
+
+def test_resolving_stops_escalation(setup):
+    incident = setup["incident"]
+    with time_machine.travel(T0 + 2 * MIN, tick=False):
+        incident = services.incident_transition(incident=incident, actor=setup["agent"], action="acknowledge")
+        incident = services.incident_resolve(
+            incident=incident, actor=setup["agent"], resolution_code="fixed", resolution_notes="Done."
+        )
+    assert incident.next_escalation_at is None
+    assert sweep(timedelta(hours=5)) == 0
+
+
+def test_a_late_sweep_fires_the_missed_levels_in_order_once(setup):
+    assert sweep(20 * MIN) == 2
+    assert sweep(20 * MIN) == 0
+    assert escalations(setup["incident"]) == [1, 2]
+
+
+def test_manual_escalation_fires_the_next_level_now(setup):
+    incident = setup["incident"]
+    with time_machine.travel(T0 + MIN, tick=False):
+        incident = services.incident_escalate(
+            incident=incident, actor=setup["agent"], note="Customer is furious"
+        )
+    assert escalations(incident) == [1]
+    entry = timeline_for(incident).filter(kind="escalation").get()
+    assert entry.actor == setup["agent"] and "manually" in entry.note and "Customer is furious" in entry.note
+    assert incident.next_escalation_at == T0 + 15 * MIN
+    services.incident_escalate(incident=incident, actor=setup["agent"])
+    services.incident_escalate(incident=incident, actor=setup["agent"])
+    with pytest.raises(TransitionNotAllowed, match="no further escalation level"):
+        services.incident_escalate(incident=incident, actor=setup["agent"])
+
+
+def test_escalation_can_raise_priority_and_retarget_the_sla(setup, service):
+    from sla.models import EscalationLevel, EscalationPolicy
+
+    policy = EscalationPolicy.objects.create(name="Raise P3", priority=3)
+    EscalationLevel.objects.create(
+        policy=policy, number=1, after=10 * MIN, raise_priority=True, notify_managers=True
+    )
+    with time_machine.travel(T0, tick=False):
+        incident = IncidentFactory(reporter=setup["agent"], service=service, impact=2, urgency=2)
+    assert incident.escalation_policy == policy
+    sweep(10 * MIN)
+    assert escalations(incident) == [1]
+    stored = Incident.objects.get(pk=incident.pk)
+    assert stored.get_priority_display() == "P2 high"
+    resolution = stored.sla_clocks.get(target="resolution")
+    assert resolution.target_duration == timedelta(hours=4)
+    assert resolution.due_at == T0 + timedelta(hours=4)
+
+
+def test_api_escalate(client_for, setup):
+    api = client_for(setup["agent"])
+    response = api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {"note": "Need help"})
+    assert response.status_code == 200 and response.json()["escalation_level"] == 1
+    viewer_api = client_for(setup["boss"])
+    assert viewer_api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {}).status_code == 200
+    api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {})
+    response = api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {})
+    assert response.status_code == 409 and "no further escalation level" in response.json()["message"]

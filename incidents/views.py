@@ -1,0 +1,463 @@
+"""Browser UI for incidents: server-rendered pages, htmx for the partial updates.
+
+Views stay thin: a form parses the request, a service writes, a selector reads, a template renders.
+Domain errors become HTTP statuses here: InvalidInput 400, NotPermitted 403, TransitionNotAllowed and
+ConcurrentModification 409, each shown on the page."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from core import roles
+from core.errors import ConcurrentModification, DomainError, InvalidInput, TransitionNotAllowed
+from core.models import TimelineEntry
+
+from . import selectors, services
+from .filters import IncidentFilter
+from .forms import (
+    CommentForm,
+    EscalateForm,
+    IncidentCreateForm,
+    IncidentEditForm,
+    PriorityPreviewForm,
+    VersionForm,
+    transition_form,
+)
+from .models import OPEN_STATUSES, TRANSITIONS, Incident, ResolutionCode, Status, priority_for
+from .sla_display import escalation_info, incident_sla_badges, iso, queue_sla
+
+PAGE_SIZE = 50
+FILTER_KEYS = frozenset(IncidentFilter.base_filters)
+DEFAULT_FILTERS = {"is_open": "true"}
+QUICK_FILTERS = (
+    ("My incidents", "mine=true&is_open=true"),
+    ("Unassigned", "unassigned=true&is_open=true"),
+    ("All open", "is_open=true"),
+    ("SLA breached", "sla=breached&is_open=true"),
+    ("SLA at risk", "sla=at_risk&is_open=true"),
+    ("Everything", "is_open="),
+)
+SORTS = {
+    "priority": (("priority", "created_at", "pk"), "by priority, then oldest first"),
+    "due": ((F("sla_due_at").asc(nulls_last=True), "priority", "created_at", "pk"), "SLA due soonest first"),
+}
+ACTION_LABELS = {
+    "acknowledge": "Acknowledge",
+    "start": "Start work",
+    "hold": "Put on hold",
+    "resume": "Resume work",
+    "resolve": "Resolve",
+    "close": "Close",
+    "reopen": "Reopen",
+    "cancel": "Cancel incident",
+}
+ACTIONS_WITH_FORM = frozenset({"resolve", *services.NOTE_REQUIRED})
+STATUS_LABELS = dict(Status.choices)
+RESOLUTION_LABELS = dict(ResolutionCode.choices)
+FIELD_LABELS = {"ci": "Configuration item", "assignment_group": "Assignment group"}
+TIMESTAMPS = (
+    ("created_at", "Created"),
+    ("acknowledged_at", "Acknowledged"),
+    ("started_at", "Work started"),
+    ("on_hold_at", "On hold since"),
+    ("reopened_at", "Reopened"),
+    ("resolved_at", "Resolved"),
+    ("closed_at", "Closed"),
+    ("cancelled_at", "Cancelled"),
+    ("updated_at", "Last updated"),
+)
+
+
+def role_required(view):
+    """Signed in (else the login page) and holding some OpsDesk role (else 403)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            response = redirect_to_login(request.get_full_path())
+            if request.htmx:  # a partial request must move the whole page to the login form
+                return HttpResponseClientRedirect(response["Location"])
+            return response
+        if not roles.has_any_role(request.user):
+            raise PermissionDenied("Your account has no OpsDesk role yet. Ask an administrator for access.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _partial(request) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def format_age(delta) -> str:
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d {hours}h"
+    return f"{hours}h {minutes}m" if hours else f"{minutes}m"
+
+
+# --- queue ------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required
+def queue(request):
+    data = request.GET if FILTER_KEYS & set(request.GET) else DEFAULT_FILTERS
+    filterset = IncidentFilter(data, queryset=selectors.incident_list(), request=request)
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "priority"
+    ordering, sort_caption = SORTS[sort]
+    page = Paginator(filterset.qs.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for incident in page:
+        incident.age = format_age(now - incident.created_at)
+        incident.sla = queue_sla(incident, now=now)
+    filters_only = request.GET.copy()
+    for key in ("sort", "page"):
+        filters_only.pop(key, None)
+    current = filters_only.urlencode() or "is_open=true"
+    keep_sort = "&sort=due" if sort == "due" else ""
+    filterset.form.fields["service"].empty_label = "Any service"
+    filterset.form.fields["assignee"].empty_label = "Anyone"
+    context = {
+        "filter": filterset,
+        "page": page,
+        "sort": sort,
+        "sort_caption": sort_caption,
+        "now_iso": iso(now),
+        "can_work": roles.can_work_incidents(request.user),
+        "quick_filters": [(label, query + keep_sort, query == current) for label, query in QUICK_FILTERS],
+        "nav": "incidents",
+    }
+    template = "incidents/_queue_table.html" if _partial(request) else "incidents/queue.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- filing -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required
+def incident_new(request):
+    if not roles.can_work_incidents(request.user):
+        raise PermissionDenied("Only agents and managers may file incidents.")
+    status = 200
+    form = IncidentCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                incident = services.incident_create(actor=request.user, source="web", **form.cleaned_data)
+            except InvalidInput as exc:
+                _add_field_errors(form, exc)
+            else:
+                messages.success(request, f"{incident.number} filed as {incident.get_priority_display()}.")
+                return redirect("incidents:detail", pk=incident.pk)
+    context = {"form": form, "preview": _preview(form), "nav": "incidents"}
+    return render(request, "incidents/new.html", context, status=status)
+
+
+def _preview(form):
+    impact, urgency = (form[name].value() for name in ("impact", "urgency"))
+    try:
+        return priority_for(impact, urgency)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+@require_GET
+@role_required
+def priority_preview(request):
+    form = PriorityPreviewForm(request.GET)
+    priority = priority_for(**form.cleaned_data) if form.is_valid() else None
+    return render(request, "incidents/_priority_preview.html", {"preview": priority})
+
+
+@require_GET
+@role_required
+def ci_options(request):
+    """The CI select, limited to the chosen service's items (swapped in when the service changes)."""
+    auto_id = "edit_%s" if request.GET.get("prefix") == "edit" else "id_%s"
+    form = IncidentCreateForm(initial={"service": request.GET.get("service")}, auto_id=auto_id)
+    return render(request, "incidents/_ci_field.html", {"form": form})
+
+
+# --- one incident -----------------------------------------------------------------------------
+
+
+def _get_incident(pk: int) -> Incident:
+    return get_object_or_404(selectors.incident_list(), pk=pk)
+
+
+@require_GET
+@role_required
+def detail(request, pk: int):
+    return _render_detail(request, _get_incident(pk))
+
+
+@require_POST
+@role_required
+def transition(request, pk: int, action: str):
+    if action not in TRANSITIONS:
+        raise Http404("No such transition.")
+    incident = _get_incident(pk)
+    form = transition_form(action, request.POST)
+    if not form.is_valid():
+        return _render_detail(
+            request, incident, status=400, error=_form_error(form), bound={action: form}, open_panel=action
+        )
+    data = form.cleaned_data
+    common = dict(incident=incident, actor=request.user, note=data["note"], expected_version=data["version"])
+    try:
+        if action == "resolve":
+            done = services.incident_resolve(
+                **common, resolution_code=data["resolution_code"], resolution_notes=data["resolution_notes"]
+            )
+        else:
+            done = services.incident_transition(**common, action=action)
+    except DomainError as exc:
+        return _domain_error(request, incident, exc, bound={action: form}, open_panel=action)
+    messages.success(request, f"{done.number} is now {done.get_status_display().lower()}.")
+    return _done(request, done)
+
+
+@require_POST
+@role_required
+def edit(request, pk: int):
+    incident = _get_incident(pk)
+    form = IncidentEditForm(request.POST, incident=incident)
+    if not form.is_valid():
+        return _render_detail(
+            request, incident, status=400, error=_form_error(form), bound={"edit": form}, open_panel="edit"
+        )
+    changes = form.changes()
+    if not changes:
+        messages.info(request, "Nothing to save: no field was changed.")
+        return _done(request, incident)
+    try:
+        done = services.incident_update(
+            incident=incident, actor=request.user, expected_version=form.cleaned_data["version"], **changes
+        )
+    except DomainError as exc:
+        return _domain_error(request, incident, exc, bound={"edit": form}, open_panel="edit")
+    messages.success(request, f"{done.number} updated.")
+    return _done(request, done)
+
+
+@require_POST
+@role_required
+def assign_to_me(request, pk: int):
+    incident = _get_incident(pk)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, incident, status=400, error=_STALE_FORM)
+    try:
+        done = services.incident_update(
+            incident=incident,
+            actor=request.user,
+            assignee=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except DomainError as exc:
+        return _domain_error(request, incident, exc)
+    messages.success(request, f"{done.number} is assigned to you.")
+    return _done(request, done)
+
+
+@require_POST
+@role_required
+def escalate(request, pk: int):
+    """Fire the next level of the escalation policy now (the form says which level the page showed)."""
+    if not roles.can_work_incidents(request.user):
+        raise PermissionDenied("Only agents and managers may escalate incidents.")
+    incident = _get_incident(pk)
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        error = _STALE_FORM if "level" in form.errors else "Check the note and try again."
+        return _render_detail(
+            request, incident, status=400, error=error, bound={"escalate": form}, open_panel="escalate"
+        )
+    if form.cleaned_data["level"] != incident.escalation_level:
+        error = (
+            f"{incident.number} was escalated meanwhile (now level {incident.escalation_level}). "
+            "The page shows the current state: escalate again if it is still needed."
+        )
+        return _render_detail(request, incident, status=409, error=error, bound={"escalate": form})
+    try:
+        done = services.incident_escalate(
+            incident=incident, actor=request.user, note=form.cleaned_data["note"]
+        )
+    except DomainError as exc:
+        if isinstance(exc, TransitionNotAllowed):  # the transitions it lists are beside the point here
+            exc.message = exc.message.split(" Allowed transitions:")[0]
+        return _domain_error(request, incident, exc, bound={"escalate": form}, open_panel="escalate")
+    messages.success(request, f"{done.number} escalated to level {done.escalation_level}.")
+    return _done(request, done)
+
+
+@require_POST
+@role_required
+def comment(request, pk: int):
+    incident = _get_incident(pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _comment_failed(
+            request, _render_detail(request, incident, status=400, bound={"comment": form})
+        )
+    try:
+        entry = services.incident_comment_add(
+            incident=incident,
+            actor=request.user,
+            body=form.cleaned_data["body"],
+            visibility=form.cleaned_data["visibility"],
+        )
+    except DomainError as exc:
+        return _comment_failed(request, _domain_error(request, incident, exc, bound={"comment": form}))
+    if not _partial(request):
+        messages.success(request, "Comment added.")
+        return redirect(reverse("incidents:detail", args=[incident.pk]) + "#timeline")
+    context = {"entry": _label_entry(entry), "incident": incident, "comment_form": CommentForm()}
+    return render(request, "incidents/_comment_added.html", context)
+
+
+def _comment_failed(request, response):
+    """The comment form appends on success; on failure the whole detail is redrawn with the error."""
+    if _partial(request):
+        retarget(response, "#incident-detail")
+        reswap(response, "outerHTML")
+    return response
+
+
+# --- rendering and errors ---------------------------------------------------------------------
+
+_STALE_FORM = (
+    "The form did not say which version of the incident it was showing. Reload the page and try again."
+)
+
+
+def _form_error(form) -> str:
+    return _STALE_FORM if "version" in form.errors else "Check the highlighted fields and try again."
+
+
+def _done(request, incident: Incident):
+    """After a successful write: redraw in place for htmx, otherwise redirect (post/redirect/get)."""
+    if _partial(request):
+        return _render_detail(request, _get_incident(incident.pk))
+    return redirect("incidents:detail", pk=incident.pk)
+
+
+def _add_field_errors(form, exc: InvalidInput) -> None:
+    for name, field_messages in exc.fields.items():
+        for message in field_messages:
+            form.add_error(name if name in form.fields else None, message)
+
+
+def _domain_error(request, incident: Incident, exc: DomainError, *, bound=None, open_panel: str = ""):
+    bound = dict(bound or {})
+    error = exc.message
+    if isinstance(exc, InvalidInput):
+        for form in bound.values():
+            _add_field_errors(form, exc)
+        error = "Some fields need attention: " + "; ".join(
+            message for messages_ in exc.fields.values() for message in messages_
+        )
+    else:
+        open_panel = ""
+        bound.pop("edit", None)  # the record changed under the page: offer its current values
+        if isinstance(exc, ConcurrentModification):
+            allowed = ", ".join(exc.allowed_transitions) or "none"
+            error = f"{exc.message} Allowed transitions now: {allowed}. The page shows the current record."
+    return _render_detail(
+        request,
+        _get_incident(incident.pk),
+        status=exc.status,
+        error=error,
+        bound=bound,
+        open_panel=open_panel,
+    )
+
+
+def _render_detail(request, incident: Incident, *, status=200, error="", bound=None, open_panel=""):
+    bound = bound or {}
+    user = request.user
+    can_work = roles.can_work_incidents(user)
+    editable = can_work and incident.status not in services.READ_ONLY_STATUSES
+    allowed = set(incident.allowed_transitions()) if can_work else set()
+    actions = [
+        {
+            "name": name,
+            "label": ACTION_LABELS[name],
+            "url": reverse("incidents:transition", args=[incident.pk, name]),
+            "form": (bound.get(name) or transition_form(name)) if name in ACTIONS_WITH_FORM else None,
+        }
+        for name in TRANSITIONS
+        if name in allowed
+    ]
+    edit_form = bound.get("edit") or IncidentEditForm(incident=incident)
+    timeline = [_label_entry(entry) for entry in selectors.incident_timeline(incident=incident, viewer=user)]
+    now = timezone.now()
+    escalation = escalation_info(incident, now=now)
+    tried = bound.get("escalate")  # keep the note typed; the level is always the current one
+    context = {
+        "incident": incident,
+        "age": format_age(now - incident.created_at),
+        "sla_badges": incident_sla_badges(incident, now=now),
+        "escalation": escalation,
+        "can_escalate": bool(
+            can_work and incident.status in OPEN_STATUSES and escalation and escalation.manual_level
+        ),
+        "escalate_form": EscalateForm(
+            initial={"level": incident.escalation_level, "note": tried.data.get("note", "") if tried else ""}
+        ),
+        "now_iso": iso(now),
+        "can_work": can_work,
+        "editable": editable,
+        "can_assign_me": editable and incident.assignee_id != user.pk,
+        "actions": actions,
+        "timestamps": [
+            (label, getattr(incident, name)) for name, label in TIMESTAMPS if getattr(incident, name)
+        ],
+        "resolution_label": RESOLUTION_LABELS.get(incident.resolution_code, ""),
+        "timeline": timeline,
+        "edit_form": edit_form,
+        "edit_preview": _preview(edit_form),
+        "comment_form": bound.get("comment") or CommentForm(),
+        "error": error,
+        "open_panel": open_panel,
+        "nav": "incidents",
+    }
+    template = "incidents/_detail.html" if _partial(request) else "incidents/detail.html"
+    return render(request, template, context, status=status)
+
+
+def _label_entry(entry: TimelineEntry) -> TimelineEntry:
+    """Human labels for the stored values (status names, field names, resolution codes)."""
+    entry.from_label = STATUS_LABELS.get(entry.from_state, entry.from_state)
+    entry.to_label = STATUS_LABELS.get(entry.to_state, entry.to_state)
+    entry.field_label = FIELD_LABELS.get(entry.field, entry.field.replace("_", " ").capitalize())
+    entry.is_internal = entry.visibility == TimelineEntry.Visibility.INTERNAL
+    code = (entry.data or {}).get("resolution_code", "")
+    entry.resolution_label = RESOLUTION_LABELS.get(code, code)
+    entry.resolution_notes = (entry.data or {}).get("resolution_notes", "")
+    entry.tone, entry.kind_label = "", entry.get_kind_display()
+    if entry.kind == TimelineEntry.Kind.SLA:
+        breach = (entry.data or {}).get("threshold") == "breach"
+        entry.tone, entry.kind_label = ("breach", "SLA breached") if breach else ("warning", "SLA warning")
+    elif entry.kind == TimelineEntry.Kind.ESCALATION:
+        level = (entry.data or {}).get("level")
+        entry.tone, entry.kind_label = "escalation", f"Escalated to level {level}" if level else "Escalation"
+    return entry

@@ -1,0 +1,192 @@
+"""Admin: the outbox and its delivery log are read-only; changes go through the services."""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from core.errors import InvalidInput
+
+from . import services
+from .models import DeliveryAttempt, Notification, OutboxMessage, WebhookSubscription
+from .permissions import can_manage_webhooks
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    fields = ["attempt", "attempted_at", "ok", "status_code", "duration_ms", "error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["attempt", "id"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "channel",
+        "status",
+        "target",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = ["channel", "status"]
+    search_fields = ["dedupe_key"]
+    date_hierarchy = "created_at"
+    list_select_related = ["subscription"]
+    show_full_result_count = False  # no COUNT(*) over a large outbox
+    inlines = [DeliveryAttemptInline]
+    actions = ["retry_now"]
+    fields = [
+        "channel", "status", "dedupe_key", "subscription", "attempts", "next_attempt_at", "last_error",
+        "created_at", "sent_at", "payload_pretty",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description="To")
+    def target(self, message: OutboxMessage) -> str:
+        if message.channel == OutboxMessage.Channel.EMAIL:
+            return message.payload.get("to", "")
+        return str(message.subscription or f"(deleted subscription {message.payload.get('subscription_id')})")
+
+    @admin.display(description="Payload")
+    def payload_pretty(self, message: OutboxMessage) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(message.payload, indent=2, ensure_ascii=False))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_retry_permission(self, request) -> bool:
+        return can_manage_webhooks(request.user)
+
+    @admin.action(description="Retry now (pending or dead messages)", permissions=["retry"])
+    def retry_now(self, request, queryset) -> None:
+        count = services.outbox_message_retry(
+            actor=request.user, message_ids=queryset.values_list("pk", flat=True)
+        )
+        self.message_user(request, f"{count} message(s) queued for delivery.", messages.SUCCESS)
+
+
+class WebhookSubscriptionForm(forms.ModelForm):
+    secret = forms.CharField(
+        required=False,
+        help_text="Leave blank to generate one (new subscription) or keep the current one (existing).",
+        widget=forms.PasswordInput(render_value=False),
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "url", "event_types", "active", "secret"]
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    form = WebhookSubscriptionForm
+    list_display = ["name", "url", "event_types", "active", "created_by", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "url"]
+
+    def _allowed(self, request) -> bool:
+        return can_manage_webhooks(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_module_permission(self, request) -> bool:
+        return self._allowed(request)
+
+    def save_model(self, request, obj, form, change) -> None:
+        data = {name: form.cleaned_data.get(name) for name in ("name", "url", "event_types", "active")}
+        secret = form.cleaned_data.get("secret") or None
+        if change:
+            saved = services.webhook_subscription_update(
+                subscription=obj, actor=request.user, secret=secret, **data
+            )
+        else:
+            saved = services.webhook_subscription_create(actor=request.user, secret=secret, **data)
+            self.message_user(
+                request,
+                f"Signing secret for '{saved.name}' (shown once, store it now): {saved.secret}",
+                messages.WARNING,
+            )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj) -> None:
+        services.webhook_subscription_delete(subscription=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for subscription in queryset:
+            services.webhook_subscription_delete(subscription=subscription, actor=request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class ValidatedForm(form_class):
+            """Run the service's validation on the form, so errors show next to the fields."""
+
+            def clean(self):
+                cleaned = super().clean()
+                try:
+                    services.webhook_subscription_clean(
+                        name=cleaned.get("name"),
+                        url=cleaned.get("url"),
+                        event_types=cleaned.get("event_types"),
+                        secret=cleaned.get("secret") or None,
+                    )
+                except InvalidInput as error:
+                    for field, field_messages in error.fields.items():
+                        for text in field_messages:
+                            self.add_error(field if field in self.fields else None, text)
+                return cleaned
+
+        return ValidatedForm
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["id", "recipient", "event_type", "title", "created_at", "read_at"]
+    list_filter = ["event_type"]
+    search_fields = ["event_key", "title", "recipient__username"]
+    list_select_related = ["recipient"]
+    show_full_result_count = False
+    readonly_fields = [
+        "recipient",
+        "event_type",
+        "event_key",
+        "title",
+        "body",
+        "url",
+        "created_at",
+        "read_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,33 @@
+"""Delivery tuning, read from Django settings at call time (so tests can override them).
+
+NOTIFICATIONS_MAX_ATTEMPTS       attempts before a message is marked dead (default 8)
+NOTIFICATIONS_BACKOFF_BASE       seconds before the first retry; doubles each attempt (default 10)
+NOTIFICATIONS_BACKOFF_CAP        longest wait between attempts, seconds (default 3600)
+NOTIFICATIONS_BACKOFF_JITTER     fraction of each wait drawn at random, 0..0.5 (default 0.2)
+NOTIFICATIONS_CLAIM_LEASE        seconds a claimed message is reserved for its sender (default 60);
+                                 must exceed the send timeouts (webhook timeout, EMAIL_TIMEOUT)
+NOTIFICATIONS_SWEEP_BATCH_SIZE   due messages read per batch by the sweep (default 100)
+NOTIFICATIONS_SWEEP_MAX_BATCHES  batches per sweep run, so one run is bounded (default 10)
+NOTIFICATIONS_WEBHOOK_TIMEOUT    seconds for one webhook POST (default 5)
+NOTIFICATIONS_SITE_URL           absolute base for links in emails (default http://127.0.0.1:8000)
+NOTIFICATIONS_RETENTION_DAYS     sent messages older than this are purged (default 30)
+"""
+
+from django.conf import settings
+
+DEFAULTS = {
+    "MAX_ATTEMPTS": 8,
+    "BACKOFF_BASE": 10.0,
+    "BACKOFF_CAP": 3600.0,
+    "BACKOFF_JITTER": 0.2,
+    "CLAIM_LEASE": 60.0,
+    "SWEEP_BATCH_SIZE": 100,
+    "SWEEP_MAX_BATCHES": 10,
+    "WEBHOOK_TIMEOUT": 5.0,
+    "SITE_URL": "http://127.0.0.1:8000",
+    "RETENTION_DAYS": 30,
+}
+
+
+def get(name: str):
+    return getattr(settings, f"NOTIFICATIONS_{name}", DEFAULTS[name])

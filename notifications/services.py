@@ -1,0 +1,301 @@
+"""Every write of the notifications app, whoever asks (other apps' services, API, browser, admin).
+
+`notify` and `publish_webhook_event` are meant to be called inside the caller's transaction: the
+notification rows and outbox messages commit or roll back with the change that caused them, and a
+delivery task is nudged only after commit. Writing the same event twice is a no-op (dedupe keys)."""
+
+import json
+import re
+import secrets
+from collections.abc import Iterable
+from urllib.parse import urljoin
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import InvalidInput, NotPermitted
+from core.nudge import nudge_on_commit
+
+from . import conf
+from .models import Notification, OutboxMessage, WebhookSubscription
+from .permissions import can_manage_webhooks
+from .tasks import deliver_outbox_message
+
+TITLE_MAX = 200
+EVENT_KEY_MAX = 200
+EVENT_TYPE_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,99}$")
+SECRET_MIN, SECRET_MAX = 16, 200
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def _check_event(event_type: str, event_key: str) -> None:
+    """Programming errors in the caller, not user input: fail loudly."""
+    if not EVENT_TYPE_RE.match(event_type or ""):
+        raise ValueError(f"Bad event_type {event_type!r}: lower-case letters, digits and _.:- only.")
+    if not event_key or len(event_key) > EVENT_KEY_MAX:
+        raise ValueError(f"event_key must be 1..{EVENT_KEY_MAX} characters, got {event_key!r}.")
+
+
+def _enqueue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Insert the messages whose dedupe key is new and nudge those after commit; return all of them."""
+    if not messages:
+        return []
+    keys = [message.dedupe_key for message in messages]
+    existing = set(OutboxMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    new_keys = [key for key in keys if key not in existing]
+    if new_keys:
+        # ignore_conflicts: a concurrent transaction inserting the same key makes ours a no-op.
+        OutboxMessage.objects.bulk_create(
+            [message for message in messages if message.dedupe_key in set(new_keys)], ignore_conflicts=True
+        )
+    stored = list(OutboxMessage.objects.filter(dedupe_key__in=keys).order_by("id"))
+    for message in stored:
+        if message.dedupe_key in new_keys:
+            nudge_on_commit(deliver_outbox_message, message.pk)
+    return stored
+
+
+def _email_body(body: str, url: str) -> str:
+    if not url:
+        return body
+    link = urljoin(conf.get("SITE_URL").rstrip("/") + "/", url)
+    return f"{body}\n\n{link}" if body else link
+
+
+def notify(
+    *,
+    recipients: Iterable[AbstractBaseUser],
+    event_type: str,
+    event_key: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    email: bool = True,
+) -> list[Notification]:
+    """Notify users in-app (the bell) and by email, once per (event_key, user).
+
+    Recipients are de-duplicated; inactive users are skipped; users without an email address get
+    the in-app notification only. Returns the in-app notifications of this event for these users
+    (including ones an earlier call created)."""
+    _check_event(event_type, event_key)
+    users: dict[int, AbstractBaseUser] = {}
+    for user in recipients:
+        if user is not None and user.pk is not None and user.is_active:
+            users.setdefault(user.pk, user)
+    if not users:
+        return []
+    if len(title) > TITLE_MAX:
+        title = title[: TITLE_MAX - 1] + "…"
+    now = timezone.now()
+    with transaction.atomic():
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=pk,
+                    event_type=event_type,
+                    event_key=event_key,
+                    title=title,
+                    body=body,
+                    url=url,
+                    created_at=now,
+                )
+                for pk in users
+            ],
+            ignore_conflicts=True,
+        )
+        if email:
+            _enqueue(
+                [
+                    OutboxMessage(
+                        channel=OutboxMessage.Channel.EMAIL,
+                        dedupe_key=f"email:{event_key}:{pk}",
+                        payload={
+                            "to": user.email,
+                            "subject": f"[OpsDesk] {title}",
+                            "body": _email_body(body, url),
+                            "user_id": pk,
+                            "event_type": event_type,
+                            "event_key": event_key,
+                        },
+                        created_at=now,
+                        next_attempt_at=now,
+                    )
+                    for pk, user in users.items()
+                    if getattr(user, "email", "")
+                ]
+            )
+        return list(
+            Notification.objects.filter(event_key=event_key, recipient_id__in=list(users)).order_by(
+                "recipient_id"
+            )
+        )
+
+
+def publish_webhook_event(*, event_type: str, event_key: str, payload: dict) -> list[OutboxMessage]:
+    """Queue one webhook per active subscription that wants `event_type` (or "*").
+
+    The body `{"id", "type", "created_at", "data"}` is serialized now, so every retry sends the
+    same bytes. `payload` must be JSON-serializable (datetimes, decimals and UUIDs are fine)."""
+    _check_event(event_type, event_key)
+    now = timezone.now()
+    body = json.dumps(
+        {"id": event_key, "type": event_type, "created_at": now.isoformat(), "data": payload},
+        cls=DjangoJSONEncoder,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    with transaction.atomic():
+        # Filtered in Python: few subscriptions, and JSON containment is not portable to SQLite (dev).
+        subscriptions = [s for s in WebhookSubscription.objects.filter(active=True) if s.wants(event_type)]
+        return _enqueue(
+            [
+                OutboxMessage(
+                    channel=OutboxMessage.Channel.WEBHOOK,
+                    dedupe_key=f"webhook:{event_key}:{subscription.pk}",
+                    subscription=subscription,
+                    payload={
+                        "subscription_id": subscription.pk,
+                        "event_type": event_type,
+                        "event_id": event_key,
+                        "body": body,
+                    },
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+                for subscription in subscriptions
+            ]
+        )
+
+
+def notification_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's own unread notifications read (all when `ids` is None); returns how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    with transaction.atomic():
+        return unread.update(read_at=timezone.now())
+
+
+# --- webhook subscriptions --------------------------------------------------------------------
+
+
+def _require_manager(actor: AbstractBaseUser) -> None:
+    if not can_manage_webhooks(actor):
+        raise NotPermitted("Only managers and superusers may manage webhook subscriptions.")
+
+
+def webhook_subscription_clean(
+    *, name: str | None, url: str | None, event_types: list | None, secret: str | None
+) -> dict:
+    """Validate the given fields (None = not given); InvalidInput with field messages otherwise."""
+    errors: dict[str, str] = {}
+    cleaned: dict = {}
+    if name is not None:
+        cleaned["name"] = name.strip()
+        if not cleaned["name"]:
+            errors["name"] = "A name is required."
+        elif len(cleaned["name"]) > 100:
+            errors["name"] = "At most 100 characters."
+    if url is not None:
+        cleaned["url"] = url.strip()
+        try:
+            _url_validator(cleaned["url"])
+        except ValidationError:
+            errors["url"] = "Enter a valid http:// or https:// URL."
+        else:
+            if len(cleaned["url"]) > 500:
+                errors["url"] = "At most 500 characters."
+    if event_types is not None:
+        if not isinstance(event_types, list | tuple) or not event_types:
+            errors["event_types"] = 'List at least one event type, or ["*"] for all.'
+        elif bad := [
+            t for t in event_types if not isinstance(t, str) or not (t == "*" or EVENT_TYPE_RE.match(t))
+        ]:
+            errors["event_types"] = f"Not an event type: {', '.join(map(repr, bad))}."
+        else:
+            cleaned["event_types"] = ["*"] if "*" in event_types else sorted(set(event_types))
+    if secret is not None:
+        if not SECRET_MIN <= len(secret) <= SECRET_MAX:
+            errors["secret"] = f"Between {SECRET_MIN} and {SECRET_MAX} characters (or omit it to get one)."
+        cleaned["secret"] = secret
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned
+
+
+def webhook_subscription_create(
+    *,
+    actor: AbstractBaseUser,
+    name: str,
+    url: str,
+    event_types: list[str],
+    secret: str | None = None,
+    active: bool = True,
+) -> WebhookSubscription:
+    """Create a subscription; without a secret one is generated (read it once from the result)."""
+    _require_manager(actor)
+    cleaned = webhook_subscription_clean(name=name, url=url, event_types=event_types, secret=secret or None)
+    cleaned.setdefault("secret", secrets.token_urlsafe(32))
+    with transaction.atomic():
+        return WebhookSubscription.objects.create(**cleaned, active=active, created_by=actor)
+
+
+def webhook_subscription_update(
+    *,
+    subscription: WebhookSubscription,
+    actor: AbstractBaseUser,
+    name: str | None = None,
+    url: str | None = None,
+    event_types: list[str] | None = None,
+    secret: str | None = None,
+    active: bool | None = None,
+) -> WebhookSubscription:
+    """Change the given fields (None = unchanged); a new secret rotates the signing key."""
+    _require_manager(actor)
+    cleaned = webhook_subscription_clean(name=name, url=url, event_types=event_types, secret=secret or None)
+    if active is not None:
+        cleaned["active"] = bool(active)
+    with transaction.atomic():
+        locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        for field, value in cleaned.items():
+            setattr(locked, field, value)
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=[*cleaned, "updated_at"])
+    return locked
+
+
+def webhook_subscription_delete(*, subscription: WebhookSubscription, actor: AbstractBaseUser) -> None:
+    """Delete a subscription; its pending messages go dead at their next attempt (log kept)."""
+    _require_manager(actor)
+    with transaction.atomic():
+        WebhookSubscription.objects.filter(pk=subscription.pk).delete()
+
+
+# --- outbox -----------------------------------------------------------------------------------
+
+
+def outbox_message_retry(*, actor: AbstractBaseUser, message_ids: Iterable[int]) -> int:
+    """Make pending or dead messages due now (dead ones get a fresh set of attempts) and nudge them.
+
+    Sent messages are left alone: re-sending is not a retry."""
+    _require_manager(actor)
+    now = timezone.now()
+    with transaction.atomic():
+        messages = list(
+            OutboxMessage.objects.select_for_update()
+            .filter(pk__in=list(message_ids))
+            .exclude(status=OutboxMessage.Status.SENT)
+            .order_by("id")
+        )
+        for message in messages:
+            if message.status == OutboxMessage.Status.DEAD:
+                message.attempts = 0
+            message.status = OutboxMessage.Status.PENDING
+            message.next_attempt_at = now
+            message.save(update_fields=["status", "attempts", "next_attempt_at"])
+            nudge_on_commit(deliver_outbox_message, message.pk)
+    return len(messages)

@@ -1,0 +1,37 @@
+"""Thin Celery tasks: take ids, call notifications.delivery; safe to run twice or never.
+
+Delivery failures (SMTP errors, HTTP 500s) are not task failures: they are recorded on the row and
+retried by the sweep with backoff. Only transient database errors make a task retry; if those
+retries are lost too, the sweep still finds the message."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from . import delivery
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+@shared_task(
+    name="notifications.deliver_outbox_message",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=30,
+    max_retries=3,
+    ignore_result=True,
+)
+def deliver_outbox_message(message_id: int) -> str:
+    """Deliver one message now if it is due (nudged after the commit that wrote it)."""
+    return delivery.deliver(message_id)
+
+
+@shared_task(name="notifications.sweep_outbox", ignore_result=True)
+def sweep_outbox() -> dict[str, int]:
+    """Beat, every few seconds: deliver whatever is due (lost nudges, retries, expired claims)."""
+    return delivery.sweep()
+
+
+@shared_task(name="notifications.purge_sent_outbox", ignore_result=True)
+def purge_sent_outbox() -> int:
+    """Beat, daily: drop sent messages past NOTIFICATIONS_RETENTION_DAYS."""
+    return delivery.purge_sent()

@@ -1,0 +1,50 @@
+from django.contrib import admin, messages
+
+from .models import Calendar, EscalationLevel, EscalationPolicy, Holiday, SlaPolicy, WorkingPeriod
+from .services import calendar_fill_holidays
+
+
+class WorkingPeriodInline(admin.TabularInline):
+    model = WorkingPeriod
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+@admin.register(Calendar)
+class CalendarAdmin(admin.ModelAdmin):
+    list_display = ("name", "time_zone", "country")
+    inlines = [WorkingPeriodInline, HolidayInline]
+    actions = ["fill_holidays"]
+
+    @admin.action(description="Fill this year's and next year's public holidays from the country")
+    def fill_holidays(self, request, queryset):
+        for calendar in queryset:
+            if not calendar.country:
+                self.message_user(request, f"{calendar}: set a country first.", messages.WARNING)
+                continue
+            added = calendar_fill_holidays(calendar=calendar)
+            self.message_user(request, f"{calendar}: {added} holidays added.")
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ("name", "priority", "service", "response_target", "resolution_target", "calendar")
+    list_filter = ("priority", "service")
+    list_select_related = ("service", "calendar")
+
+
+class EscalationLevelInline(admin.StackedInline):
+    model = EscalationLevel
+    extra = 0
+    filter_horizontal = ("notify_users",)
+
+
+@admin.register(EscalationPolicy)
+class EscalationPolicyAdmin(admin.ModelAdmin):
+    list_display = ("name", "priority", "service", "active")
+    list_filter = ("active", "priority")
+    inlines = [EscalationLevelInline]

@@ -1,0 +1,68 @@
+"""Fixtures for tests that need a real Celery worker on the real broker (REDIS_URL).
+
+Use them with `@pytest.mark.worker` and `@pytest.mark.django_db(transaction=True,
+serialized_rollback=True)`: the worker runs in threads of this process with their own database
+connections, so it sees committed rows only; `serialized_rollback` restores what migrations wrote
+(the role groups, SLA defaults) after the previous transactional test truncated every table.
+
+    def test_something(celery_worker, wait_until):
+        ...commit something that nudges a task...
+        wait_until(lambda: Thing.objects.filter(done=True).exists())
+"""
+
+import os
+import time
+from collections.abc import Callable
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from opsdesk.celery import app as celery_app
+
+WAIT_TIMEOUT = 20.0  # seconds: a bound on waiting for a real worker, not a timing assertion
+
+
+def purge_broker_queue() -> int:
+    """Drop messages left in the default queue by earlier runs or other tests."""
+    with celery_app.connection_for_write() as connection:
+        return connection.default_channel.queue_purge(celery_app.conf.task_default_queue) or 0
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A started worker (threads pool, 2 threads) consuming the real broker; stopped afterwards."""
+    if not str(celery_app.conf.broker_url).startswith("redis://"):
+        pytest.fail(f"The worker tests need Redis (REDIS_URL); the broker is {celery_app.conf.broker_url!r}.")
+    try:
+        with celery_app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1)
+    except Exception as error:
+        pytest.fail(f"The broker at {celery_app.conf.broker_url} does not answer: {error}")
+    os.environ.setdefault("CELERY_SKIP_CHECKS", "1")  # the Django checks ran already in this process
+    celery_app.loader.import_default_modules()  # the autodiscovered tasks of every app
+    purge_broker_queue()
+    with start_worker(
+        celery_app,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=False,
+        shutdown_timeout=10,
+        loglevel="WARNING",
+    ) as worker:
+        yield worker
+    purge_broker_queue()
+
+
+@pytest.fixture
+def wait_until() -> Callable[..., None]:
+    """Poll `condition()` until it is true, failing after `timeout` seconds."""
+
+    def wait(condition: Callable[[], object], *, timeout: float = WAIT_TIMEOUT, message: str = "") -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.05)
+        pytest.fail(message or f"Condition not met within {timeout:.0f} s: {condition}")
+
+    return wait
