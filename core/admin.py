@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import TimelineEntry
+from .models import Team, TimelineEntry
 
 
 @admin.register(TimelineEntry)
@@ -19,3 +19,9 @@ class TimelineEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("group", "lead", "escalation_group")
+    list_select_related = ("group", "lead", "escalation_group")
