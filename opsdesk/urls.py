@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/", include("opsdesk.api_urls")),
     path("incidents/", include("incidents.urls")),
     path("notifications/", include("notifications.urls")),
+    path("dashboards/", include("reports.urls")),
 ]

@@ -1,0 +1,137 @@
+"""CSV export of the dashboard: one section per table, each a title row, a header row and data rows,
+separated by an empty row. Durations in seconds, percentages with one decimal, instants in ISO 8601
+(UTC offset included); empty cells where there is nothing to show."""
+
+import csv
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from io import StringIO
+
+from .metrics import AGE_BUCKETS, SlaMetrics
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    """User-typed text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _seconds(value: timedelta | None) -> str:
+    return "" if value is None else str(value.total_seconds())
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _instant(value: datetime | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def sla_csv(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str) -> str:
+    out = StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+
+    def section(title: str, header: list[str], rows: list[list]) -> None:
+        writer.writerow([title])
+        writer.writerow(header)
+        writer.writerows(rows)
+        writer.writerow([])
+
+    section(
+        "SLA dashboard",
+        ["from", "to", "service", "generated_at"],
+        [
+            [
+                metrics.first_day.isoformat(),
+                metrics.last_day.isoformat(),
+                _text(metrics.service.name) if metrics.service else "All services",
+                _instant(metrics.now),
+            ]
+        ],
+    )
+    section(
+        "Compliance by priority",
+        ["priority", "incidents"]
+        + [
+            f"{target}_{key}"
+            for target in ("response", "resolution")
+            for key in ("met", "breached", "percent")
+        ],
+        [
+            [row.label, row.incidents]
+            + [
+                value
+                for compliance in (row.response, row.resolution)
+                for value in (compliance.met, compliance.breached, _number(compliance.percent))
+            ]
+            for row in metrics.priorities
+        ],
+    )
+    section(
+        "Response and resolution times (seconds, wall clock)",
+        ["priority"]
+        + [f"{name}_{key}" for name in ("mtta", "mttr") for key in ("count", "mean_s", "p50_s", "p90_s")],
+        [
+            [row.label]
+            + [
+                value
+                for stats in (row.mtta, row.mttr)
+                for value in (stats.count, _seconds(stats.mean), _seconds(stats.p50), _seconds(stats.p90))
+            ]
+            for row in metrics.priorities
+        ],
+    )
+    section(
+        "Weekly trend",
+        ["week", "week_start", "incidents", "resolution_met", "resolution_breached", "resolution_percent"],
+        [
+            [
+                week.label,
+                week.start.isoformat(),
+                week.incidents,
+                week.resolution.met,
+                week.resolution.breached,
+                _number(week.resolution.percent),
+            ]
+            for week in metrics.weekly
+        ],
+    )
+    section(
+        "Breaches",
+        ["number", "title", "priority", "target", "breached_at", "url"],
+        [
+            [
+                item.number,
+                _text(item.title),
+                item.priority_label,
+                item.target,
+                _instant(item.breached_at),
+                absolute_url(item.url),
+            ]
+            for item in metrics.breaches
+        ],
+    )
+    section(
+        "At risk now",
+        ["number", "title", "priority", "target", "at_risk_at", "due_at", "url"],
+        [
+            [
+                item.number,
+                _text(item.title),
+                item.priority_label,
+                item.target,
+                _instant(item.at_risk_at),
+                _instant(item.due_at),
+                absolute_url(item.url),
+            ]
+            for item in metrics.at_risk
+        ],
+    )
+    section(
+        "Open backlog by age",
+        ["priority"] + [bucket.key for bucket in AGE_BUCKETS] + ["total"],
+        [[row.label, *row.counts, row.total] for row in metrics.backlog],
+    )
+    return out.getvalue()

@@ -1,0 +1,439 @@
+"""The figures of the managers' SLA dashboard, computed once by `sla_metrics` for the HTML page, the
+CSV export and the JSON API alike. Every figure is an aggregate computed in PostgreSQL, so the number
+of queries (seven) does not depend on the number of incidents.
+
+Definitions (also shown on the page):
+
+- Period: incidents *created* in [start, end); the browser and the API pass whole days (`from` and
+  `to`, both inclusive, in the server's time zone). Cancelled incidents are left out of every
+  period figure. Priority is the incident's current priority.
+- Compliance of a target (response or resolution): among the clocks of the period's incidents whose
+  outcome is known — stopped (met or breached) or breached while running or paused — met / (met +
+  breached), the same classification as `sla.clock.state`. Clocks still running within their target
+  and paused clocks are not counted yet.
+- MTTA = acknowledged_at − created_at and MTTR = resolved_at − created_at, wall clock, over the
+  period's incidents acknowledged / resolved so far. p50 and p90 are continuous percentiles
+  (PostgreSQL `percentile_cont`: linear interpolation between the two nearest ranks at position
+  p × (n − 1), like numpy's default and Excel's PERCENTILE.INC).
+- Breaches: the breached clocks counted above, with the instant of the breach (`breached_at`, or
+  the due time when the sweep has not recorded it yet).
+- At risk now: running clocks of open incidents past 75 % of their target and not yet due.
+- Backlog: open incidents now, by priority and age (now − created_at) in half-open buckets.
+- Weekly trend: per ISO week (Monday to Sunday) of creation, resolution compliance and the number
+  of incidents.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import Coalesce, TruncWeek
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import Service
+from core.priority import Priority
+from incidents.models import OPEN_STATUSES, Incident, IncidentSlaClock, Status
+
+PRIORITIES = tuple(int(p) for p in Priority)
+TARGETS = tuple(IncidentSlaClock.Target.values)  # response, resolution
+TARGET_LABELS = dict(IncidentSlaClock.Target.choices)
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class AgeBucket:
+    key: str
+    label: str
+    lower: timedelta  # inclusive
+    upper: timedelta | None  # exclusive; None: no upper bound
+
+
+AGE_BUCKETS = (
+    AgeBucket("lt_1h", "< 1 h", timedelta(0), HOUR),
+    AgeBucket("1h_4h", "1–4 h", HOUR, 4 * HOUR),
+    AgeBucket("4h_24h", "4–24 h", 4 * HOUR, DAY),
+    AgeBucket("1d_7d", "1–7 d", DAY, 7 * DAY),
+    AgeBucket("gt_7d", "> 7 d", 7 * DAY, None),
+)
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile: `percentile_cont(f) WITHIN GROUP (ORDER BY expr)`.
+    Works on numbers and on intervals (then it answers an interval)."""
+
+    function = "PERCENTILE_CONT"
+    name = "PercentileCont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        fraction = float(fraction)
+        if not 0 <= fraction <= 1:
+            raise ValueError("A percentile fraction lies between 0 and 1.")
+        super().__init__(expression, fraction=repr(fraction), **extra)
+
+
+# --- results --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Compliance:
+    met: int = 0
+    breached: int = 0
+
+    @property
+    def known(self) -> int:
+        return self.met + self.breached
+
+    @property
+    def percent(self) -> float | None:
+        """Met / (met + breached) in %, one decimal; None when no outcome is known yet."""
+        return round(100 * self.met / self.known, 1) if self.known else None
+
+    def __add__(self, other: "Compliance") -> "Compliance":
+        return Compliance(self.met + other.met, self.breached + other.breached)
+
+
+@dataclass(frozen=True)
+class DurationStats:
+    count: int = 0
+    mean: timedelta | None = None
+    p50: timedelta | None = None
+    p90: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class PriorityFigures:
+    priority: int | None  # None: every priority
+    incidents: int
+    response: Compliance
+    resolution: Compliance
+    mtta: DurationStats
+    mttr: DurationStats
+
+    @property
+    def label(self) -> str:
+        return f"P{self.priority}" if self.priority else "Overall"
+
+    @property
+    def times(self) -> tuple[DurationStats, DurationStats]:
+        return self.mtta, self.mttr
+
+
+@dataclass(frozen=True)
+class ClockItem:
+    """One SLA clock of one incident, for the breach and at-risk lists."""
+
+    incident_id: int
+    number: str
+    title: str
+    priority: int
+    target: str
+    breached_at: datetime | None = None  # breaches: when it breached
+    at_risk_at: datetime | None = None  # at risk: when 75 % was reached
+    due_at: datetime | None = None  # at risk: when it will breach
+    now: datetime | None = None  # at risk: the instant the list was computed at
+
+    @property
+    def url(self) -> str:
+        return reverse("incidents:detail", args=[self.incident_id])
+
+    @property
+    def time_left(self) -> timedelta | None:
+        """At risk: wall-clock time from the computation to the breach."""
+        return self.due_at - self.now if self.due_at and self.now else None
+
+    @property
+    def target_label(self) -> str:
+        return TARGET_LABELS[self.target]
+
+    @property
+    def priority_label(self) -> str:
+        return f"P{self.priority}"
+
+
+@dataclass(frozen=True)
+class BacklogRow:
+    priority: int | None  # None: every priority
+    counts: tuple[int, ...]  # one per AGE_BUCKETS entry
+
+    @property
+    def label(self) -> str:
+        return f"P{self.priority}" if self.priority else "All"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def by_bucket(self) -> dict[str, int]:
+        return {bucket.key: count for bucket, count in zip(AGE_BUCKETS, self.counts, strict=True)}
+
+
+@dataclass(frozen=True)
+class Week:
+    start: date  # the Monday
+    incidents: int
+    resolution: Compliance
+
+    @property
+    def label(self) -> str:
+        year, week, _ = self.start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class SlaMetrics:
+    start: datetime
+    end: datetime
+    service: Service | None
+    now: datetime
+    priorities: list[PriorityFigures]  # P1..P4, then overall
+    breaches: list[ClockItem]
+    at_risk: list[ClockItem]
+    backlog: list[BacklogRow]  # P1..P4, then all
+    weekly: list[Week]
+
+    @property
+    def first_day(self) -> date:
+        return timezone.localtime(self.start).date()
+
+    @property
+    def last_day(self) -> date:
+        return timezone.localtime(self.end - timedelta(microseconds=1)).date()
+
+    @property
+    def overall(self) -> PriorityFigures:
+        return self.priorities[-1]
+
+    @property
+    def backlog_total(self) -> BacklogRow:
+        return self.backlog[-1]
+
+    @property
+    def buckets(self) -> tuple[AgeBucket, ...]:
+        return AGE_BUCKETS
+
+
+# --- computation ----------------------------------------------------------------------------------
+
+
+def period_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    """Whole days, both inclusive, in the current time zone → the half-open instants [start, end)."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(first_day, time.min, tzinfo=tz)
+    end = datetime.combine(last_day + DAY, time.min, tzinfo=tz)
+    return start, end
+
+
+def outcome_filters(now: datetime) -> tuple[Q, Q]:
+    """(met, breached) as filters on SLA clocks: the SQL twin of `sla.clock.state` for the outcomes
+    that are known (breached, or stopped within the target)."""
+    running_overdue = Q(running_since__isnull=False, due_at__lte=now)
+    breached = (
+        Q(breached_at__isnull=False)
+        | running_overdue
+        | Q(stopped_at__isnull=False, elapsed__gt=F("target_duration"))
+    )
+    met = Q(stopped_at__isnull=False, breached_at__isnull=True, elapsed__lte=F("target_duration")) & (
+        Q(running_since__isnull=True) | Q(due_at__gt=now)
+    )
+    return met, breached
+
+
+def _in_period(start: datetime, end: datetime, service: Service | None, prefix: str = "") -> Q:
+    condition = Q(**{f"{prefix}created_at__gte": start, f"{prefix}created_at__lt": end}) & ~Q(
+        **{f"{prefix}status": Status.CANCELLED}
+    )
+    if service is not None:
+        condition &= Q(**{f"{prefix}service": service})
+    return condition
+
+
+def _duration_aggregates() -> dict:
+    aggregates = {"n_incidents": Count("pk")}
+    for key, field in (("mtta", "acknowledged_at"), ("mttr", "resolved_at")):
+        delta = ExpressionWrapper(F(field) - F("created_at"), output_field=DurationField())
+        aggregates[f"{key}_count"] = Count(field)
+        aggregates[f"{key}_mean"] = Avg(delta, output_field=DurationField())
+        aggregates[f"{key}_p50"] = PercentileCont(delta, 0.5, output_field=DurationField())
+        aggregates[f"{key}_p90"] = PercentileCont(delta, 0.9, output_field=DurationField())
+    return aggregates
+
+
+def _duration_stats(row: dict | None, key: str) -> DurationStats:
+    if not row:
+        return DurationStats()
+    return DurationStats(
+        count=row[f"{key}_count"], mean=row[f"{key}_mean"], p50=row[f"{key}_p50"], p90=row[f"{key}_p90"]
+    )
+
+
+def _mondays(start: datetime, end: datetime) -> list[date]:
+    first = timezone.localtime(start).date()
+    last = timezone.localtime(end - timedelta(microseconds=1)).date()
+    monday = first - timedelta(days=first.weekday())
+    weeks = []
+    while monday <= last:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def _week_of(value: datetime) -> date:
+    return timezone.localtime(value).date()
+
+
+def sla_metrics(
+    *, start: datetime, end: datetime, service: Service | None = None, now: datetime | None = None
+) -> SlaMetrics:
+    """Every figure of the SLA dashboard for incidents created in [start, end), optionally of one
+    service, as of `now` (default: the current time). Seven queries, whatever the data."""
+    now = now or timezone.now()
+    period_incidents = Incident.objects.filter(_in_period(start, end, service)).order_by()
+    period_clocks = IncidentSlaClock.objects.filter(_in_period(start, end, service, "incident__")).order_by()
+    open_incidents = Incident.objects.filter(status__in=OPEN_STATUSES).order_by()
+    if service is not None:
+        open_incidents = open_incidents.filter(service=service)
+
+    by_priority, by_week = _compliance(period_clocks, now)  # 1 query
+    return SlaMetrics(
+        start=start,
+        end=end,
+        service=service,
+        now=now,
+        priorities=_priority_figures(period_incidents, by_priority),  # 2 queries
+        breaches=_breaches(period_clocks, now),  # 1 query
+        at_risk=_at_risk(open_incidents, now),  # 1 query
+        backlog=_backlog(open_incidents, now),  # 1 query
+        weekly=_weekly(period_incidents, by_week, start, end),  # 1 query
+    )
+
+
+def _compliance(
+    period_clocks, now: datetime
+) -> tuple[dict[tuple[int, str], Compliance], dict[date, Compliance]]:
+    """Met and breached clocks per (priority, target) and, for resolution, per week of creation."""
+    met_q, breached_q = outcome_filters(now)
+    outcomes = (
+        period_clocks.annotate(week=TruncWeek("incident__created_at"))
+        .values("incident__priority", "target", "week")
+        .annotate(met=Count("pk", filter=met_q), breached=Count("pk", filter=breached_q))
+    )
+    by_priority: dict[tuple[int, str], Compliance] = {}
+    by_week: dict[date, Compliance] = {}
+    for row in outcomes:
+        found = Compliance(row["met"], row["breached"])
+        key = (row["incident__priority"], row["target"])
+        by_priority[key] = by_priority.get(key, Compliance()) + found
+        if row["target"] == IncidentSlaClock.Target.RESOLUTION:
+            week = _week_of(row["week"])
+            by_week[week] = by_week.get(week, Compliance()) + found
+    return by_priority, by_week
+
+
+def _priority_figures(period_incidents, by_priority) -> list[PriorityFigures]:
+    """P1..P4 and overall; MTTA/MTTR per priority and overall (percentiles do not add up)."""
+    durations = {
+        row["priority"]: row for row in period_incidents.values("priority").annotate(**_duration_aggregates())
+    }
+    overall = period_incidents.aggregate(**_duration_aggregates())
+    figures = []
+    for priority in PRIORITIES:
+        row = durations.get(priority)
+        figures.append(
+            PriorityFigures(
+                priority=priority,
+                incidents=row["n_incidents"] if row else 0,
+                response=by_priority.get((priority, IncidentSlaClock.Target.RESPONSE), Compliance()),
+                resolution=by_priority.get((priority, IncidentSlaClock.Target.RESOLUTION), Compliance()),
+                mtta=_duration_stats(row, "mtta"),
+                mttr=_duration_stats(row, "mttr"),
+            )
+        )
+    figures.append(
+        PriorityFigures(
+            priority=None,
+            incidents=overall["n_incidents"],
+            response=sum((f.response for f in figures), Compliance()),
+            resolution=sum((f.resolution for f in figures), Compliance()),
+            mtta=_duration_stats(overall, "mtta"),
+            mttr=_duration_stats(overall, "mttr"),
+        )
+    )
+    return figures
+
+
+def _weekly(period_incidents, by_week: dict[date, Compliance], start: datetime, end: datetime) -> list[Week]:
+    per_week = period_incidents.annotate(week=TruncWeek("created_at")).values("week").annotate(n=Count("pk"))
+    incidents = {_week_of(row["week"]): row["n"] for row in per_week}
+    return [
+        Week(start=monday, incidents=incidents.get(monday, 0), resolution=by_week.get(monday, Compliance()))
+        for monday in _mondays(start, end)
+    ]
+
+
+_ITEM_FIELDS = ("incident_id", "incident__number", "incident__title", "incident__priority", "target")
+
+
+def _clock_item(row: dict, **extra) -> ClockItem:
+    return ClockItem(
+        incident_id=row["incident_id"],
+        number=row["incident__number"],
+        title=row["incident__title"],
+        priority=row["incident__priority"],
+        target=row["target"],
+        **extra,
+    )
+
+
+def _breaches(period_clocks, now: datetime) -> list[ClockItem]:
+    """The breached clocks counted in the compliance figures, latest breach first."""
+    _, breached_q = outcome_filters(now)
+    rows = (
+        period_clocks.filter(breached_q)
+        .annotate(breach_instant=Coalesce("breached_at", "due_at", "stopped_at"))
+        .order_by("-breach_instant", "incident_id", "-target")
+        .values(*_ITEM_FIELDS, "breach_instant")
+    )
+    return [_clock_item(row, breached_at=row["breach_instant"]) for row in rows]
+
+
+def _at_risk(open_incidents, now: datetime) -> list[ClockItem]:
+    """Running clocks of open incidents past 75 % and not yet due (`state` = at_risk), soonest first."""
+    rows = (
+        IncidentSlaClock.objects.filter(
+            incident__in=open_incidents,
+            running_since__isnull=False,
+            stopped_at__isnull=True,
+            breached_at__isnull=True,
+            at_risk_at__lte=now,
+            due_at__gt=now,
+        )
+        .order_by("due_at", "incident_id", "-target")
+        .values(*_ITEM_FIELDS, "at_risk_at", "due_at")
+    )
+    return [_clock_item(row, at_risk_at=row["at_risk_at"], due_at=row["due_at"], now=now) for row in rows]
+
+
+def _backlog(open_incidents, now: datetime) -> list[BacklogRow]:
+    counts = {bucket.key: Count("pk", filter=_age_filter(bucket, now)) for bucket in AGE_BUCKETS}
+    counted = {row["priority"]: row for row in open_incidents.values("priority").annotate(**counts)}
+    rows = [
+        BacklogRow(
+            priority=priority,
+            counts=tuple(counted.get(priority, {}).get(bucket.key, 0) for bucket in AGE_BUCKETS),
+        )
+        for priority in PRIORITIES
+    ]
+    totals = tuple(sum(column) for column in zip(*(row.counts for row in rows), strict=True))
+    return [*rows, BacklogRow(priority=None, counts=totals)]
+
+
+def _age_filter(bucket: AgeBucket, now: datetime) -> Q:
+    """age = now − created_at in [lower, upper); incidents stamped after `now` count as newest."""
+    condition = Q(created_at__lte=now - bucket.lower) if bucket.lower else Q()
+    if bucket.upper is not None:
+        condition &= Q(created_at__gt=now - bucket.upper)
+    return condition

@@ -1,0 +1,72 @@
+"""The managers' SLA dashboard in the browser and as a CSV download. Thin: the form parses the
+filters, `reports.metrics.sla_metrics` computes, a template or `reports.export` renders."""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from core import roles
+
+from . import charts
+from .export import sla_csv
+from .forms import SlaFilterForm
+from .metrics import sla_metrics
+
+
+def role_required(view):
+    """Signed in (else the login page) and holding some OpsDesk role (else 403)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not roles.has_any_role(request.user):
+            raise PermissionDenied("Your account has no OpsDesk role yet. Ask an administrator for access.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _filters(request) -> SlaFilterForm:
+    return SlaFilterForm(request.GET, today=timezone.localdate())
+
+
+@require_GET
+@role_required
+def sla_dashboard(request):
+    form = _filters(request)
+    context = {"form": form, "nav": "sla"}
+    if not form.is_valid():
+        return render(request, "reports/sla_dashboard.html", context, status=400)
+    metrics = sla_metrics(**form.metrics_kwargs())
+    query = urlencode(form.query())
+    context.update(
+        metrics=metrics,
+        compliance_chart=charts.compliance_chart(metrics),
+        trend_chart=charts.trend_chart(metrics),
+        query=query,
+    )
+    return render(request, "reports/sla_dashboard.html", context)
+
+
+@require_GET
+@role_required
+def sla_export_csv(request):
+    form = _filters(request)
+    if not form.is_valid():
+        lines = [f"{field}: {' '.join(messages)}" for field, messages in form.error_lists().items()]
+        return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
+    metrics = sla_metrics(**form.metrics_kwargs())
+    service = f"-{metrics.service.slug}" if metrics.service else ""
+    filename = f"sla-{metrics.first_day:%Y-%m-%d}_{metrics.last_day:%Y-%m-%d}{service}.csv"
+    response = HttpResponse(
+        sla_csv(metrics, absolute_url=request.build_absolute_uri), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
