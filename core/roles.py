@@ -41,5 +41,6 @@ def can_read_internal_notes(user: User) -> bool:
     return bool(getattr(user, "is_superuser", False) or roles_of(user) - {VIEWER})
 
 
-def can_manage_sla(user: User) -> bool:
+def can_configure(user: User) -> bool:
+    """Managers configure how OpsDesk behaves: SLA policies, escalations, webhook subscriptions."""
     return bool(getattr(user, "is_superuser", False) or MANAGER in roles_of(user))

@@ -6,11 +6,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from core import roles
 from core.errors import InvalidInput
 
 from . import services
 from .models import DeliveryAttempt, Notification, OutboxMessage, WebhookSubscription
-from .permissions import can_manage_webhooks
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -73,7 +73,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return False
 
     def has_retry_permission(self, request) -> bool:
-        return can_manage_webhooks(request.user)
+        return roles.can_configure(request.user)
 
     @admin.action(description="Retry now (pending or dead messages)", permissions=["retry"])
     def retry_now(self, request, queryset) -> None:
@@ -103,7 +103,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     search_fields = ["name", "url"]
 
     def _allowed(self, request) -> bool:
-        return can_manage_webhooks(request.user)
+        return roles.can_configure(request.user)
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self._allowed(request)

@@ -36,7 +36,9 @@ from .models import DeliveryAttempt, OutboxMessage, WebhookSubscription
 
 logger = logging.getLogger(__name__)
 
-PENDING, SENT, DEAD = OutboxMessage.Status.PENDING, OutboxMessage.Status.SENT, OutboxMessage.Status.DEAD
+PENDING = OutboxMessage.Status.PENDING.value
+SENT = OutboxMessage.Status.SENT.value
+DEAD = OutboxMessage.Status.DEAD.value
 USER_AGENT = "OpsDesk-Webhooks/1.0"
 ERROR_MAX = 2000
 
@@ -104,7 +106,7 @@ def record(message: OutboxMessage, outcome: Outcome, *, duration_ms: int) -> str
             duration_ms=max(duration_ms, 0),
         )
         if current.status != PENDING:  # finished meanwhile (an admin, or a re-claim that succeeded)
-            return current.status
+            return str(current.status)
         if outcome.ok:  # delivered is delivered, even on an expired claim
             current.status, current.sent_at, current.last_error = SENT, now, ""
             current.save(update_fields=["status", "sent_at", "last_error"])
@@ -119,7 +121,7 @@ def record(message: OutboxMessage, outcome: Outcome, *, duration_ms: int) -> str
         else:
             current.next_attempt_at = now + backoff_delay(attempt)
         current.save(update_fields=["status", "last_error", "next_attempt_at"])
-        return current.status
+        return str(current.status)
 
 
 def deliver(message_id: int) -> str:

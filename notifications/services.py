@@ -17,12 +17,12 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from core import roles
 from core.errors import InvalidInput, NotPermitted
 from core.nudge import nudge_on_commit
 
 from . import conf
 from .models import Notification, OutboxMessage, WebhookSubscription
-from .permissions import can_manage_webhooks
 from .tasks import deliver_outbox_message
 
 TITLE_MAX = 200
@@ -46,11 +46,11 @@ def _enqueue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
         return []
     keys = [message.dedupe_key for message in messages]
     existing = set(OutboxMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-    new_keys = [key for key in keys if key not in existing]
+    new_keys = {key for key in keys if key not in existing}
     if new_keys:
         # ignore_conflicts: a concurrent transaction inserting the same key makes ours a no-op.
         OutboxMessage.objects.bulk_create(
-            [message for message in messages if message.dedupe_key in set(new_keys)], ignore_conflicts=True
+            [message for message in messages if message.dedupe_key in new_keys], ignore_conflicts=True
         )
     stored = list(OutboxMessage.objects.filter(dedupe_key__in=keys).order_by("id"))
     for message in stored:
@@ -184,7 +184,7 @@ def notification_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None 
 
 
 def _require_manager(actor: AbstractBaseUser) -> None:
-    if not can_manage_webhooks(actor):
+    if not roles.can_configure(actor):
         raise NotPermitted("Only managers and superusers may manage webhook subscriptions.")
 
 

@@ -29,7 +29,7 @@ def calendar_fill_holidays(*, calendar: Calendar, years: list[int] | None = None
 
 
 def _require_sla_admin(actor) -> None:
-    if not roles.can_manage_sla(actor):
+    if not roles.can_configure(actor):
         raise NotPermitted("Only managers may change SLA policies.")
 
 

@@ -2,7 +2,6 @@ from rest_framework.permissions import BasePermission
 
 from core import roles
 from core.api.permissions import HasRole
-from notifications.permissions import can_manage_webhooks
 
 
 class OwnNotifications(BasePermission):
@@ -18,4 +17,4 @@ class CanManageWebhooks(BasePermission):
     message = "Only managers and superusers may manage webhook subscriptions."
 
     def has_permission(self, request, view) -> bool:
-        return can_manage_webhooks(request.user)
+        return roles.can_configure(request.user)

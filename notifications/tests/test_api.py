@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from core import roles
 from notifications.models import Notification, WebhookSubscription
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("notifications.tests.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 NOTIFICATIONS = "/api/v1/notifications/"
 MARK_READ = "/api/v1/notifications/mark-read/"

@@ -275,7 +275,7 @@ def test_a_late_failure_does_not_overwrite_a_newer_claim():
     assert [(a.attempt, a.ok) for a in message.delivery_attempts.all()] == [(1, False), (2, True)]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the role groups
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_sweeps_deliver_each_email_exactly_once():
     messages = EmailMessageFactory.create_batch(40)
     barrier = threading.Barrier(2)

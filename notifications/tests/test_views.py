@@ -6,7 +6,7 @@ from django.test import Client
 from core import roles
 from notifications.models import Notification
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("notifications.tests.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -152,6 +152,12 @@ CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
         "schedule": OPSDESK_SWEEP_SECONDS,
         "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
     },
+    "sweep-outbox": {
+        "task": "notifications.sweep_outbox",
+        "schedule": OPSDESK_SWEEP_SECONDS,
+        "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
+    },
+    "purge-sent-outbox": {"task": "notifications.purge_sent_outbox", "schedule": 24 * 3600.0},
 }
 
 # --- REST API ---------------------------------------------------------------------------------
@@ -208,5 +214,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("OPSDESK_LOG_LEVEL", "INFO")},
 }
 
+# --- Notifications: email and webhooks through the outbox (notifications/conf.py) -------------
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("OPSDESK_FROM_EMAIL", "opsdesk@localhost")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
+NOTIFICATIONS_SITE_URL = os.environ.get("OPSDESK_SITE_URL", "http://127.0.0.1:8000")  # links in emails
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("OPSDESK_NOTIFY_MAX_ATTEMPTS", "8"))
+NOTIFICATIONS_BACKOFF_BASE = float(os.environ.get("OPSDESK_NOTIFY_BACKOFF_BASE", "10"))
+NOTIFICATIONS_BACKOFF_CAP = float(os.environ.get("OPSDESK_NOTIFY_BACKOFF_CAP", "3600"))
+NOTIFICATIONS_WEBHOOK_TIMEOUT = float(os.environ.get("OPSDESK_WEBHOOK_TIMEOUT", "5"))
+NOTIFICATIONS_CLAIM_LEASE = 60  # seconds; must exceed the webhook timeout and EMAIL_TIMEOUT

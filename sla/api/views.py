@@ -16,7 +16,7 @@ class CanManageSla(HasRole):
     def has_permission(self, request, view) -> bool:
         if not roles.has_any_role(request.user):
             return False
-        return request.method in SAFE_METHODS or roles.can_manage_sla(request.user)
+        return request.method in SAFE_METHODS or roles.can_configure(request.user)
 
 
 class SlaPolicyViewSet(viewsets.ModelViewSet):

@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_fill_holidays_from_the_country_once():
-    calendar = Calendar.objects.create(name="Munich", time_zone="Europe/Berlin", country="DE", subdivision="BY")
+    calendar = Calendar.objects.create(
+        name="Munich", time_zone="Europe/Berlin", country="DE", subdivision="BY"
+    )
     assert calendar_fill_holidays(calendar=calendar, years=[2026]) >= 12
     assert calendar.holidays.filter(date=date(2026, 12, 25)).exists()
     assert calendar.holidays.filter(date=date(2026, 1, 6)).exists()  # Epiphany: Bavaria only

@@ -1,9 +1,9 @@
 """Fixtures for tests that need a real Celery worker on the real broker (REDIS_URL).
 
-Use them with `@pytest.mark.worker` and `@pytest.mark.django_db(transaction=True,
-serialized_rollback=True)`: the worker runs in threads of this process with their own database
-connections, so it sees committed rows only; `serialized_rollback` restores what migrations wrote
-(the role groups, SLA defaults) after the previous transactional test truncated every table.
+Use them with `@pytest.mark.worker` and `@pytest.mark.django_db(transaction=True)`: the worker runs
+in threads of this process with their own database connections, so it sees committed rows only.
+(The root conftest's `reference_data` fixture restores the role groups and SLA defaults that the
+previous transactional test's flush removed.)
 
     def test_something(celery_worker, wait_until):
         ...commit something that nudges a task...

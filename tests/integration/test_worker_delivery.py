@@ -8,7 +8,7 @@ from core import roles
 from notifications import services, tasks
 from notifications.models import OutboxMessage
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_committed_notification_is_emailed_by_the_worker_exactly_once(celery_worker, wait_until, make_user):
