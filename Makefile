@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 dirs:
-	@mkdir -p $(VAR_DIR)/broker/queue $(VAR_DIR)/broker/processed
+	@mkdir -p $(VAR_DIR)/broker/queue $(VAR_DIR)/broker/processed $(VAR_DIR)/broker/control
 
 migrate: install dirs
 	python scripts/ensure-database.py
