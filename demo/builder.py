@@ -2,8 +2,8 @@
 and incidents in several states. Idempotent: existing records are kept as they are, never duplicated.
 
 Incidents are filed and worked only through incidents.services, acting as the `agent` user, so they
-get numbers, priorities and timelines exactly as real ones do. (This builder sits in core because
-it is a development tool; nothing in core imports it.)
+get numbers, priorities, SLA clocks and timelines exactly as real ones do. Services belong to the
+"Service Desk" team (agent and manager; lead: manager), which escalates to the "Platform team".
 """
 
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ from django.db import transaction
 
 from catalog.models import ConfigurationItem, Criticality, Service
 from core import roles
-from core.models import TimelineEntry
+from core.models import Team, TimelineEntry
 from incidents import services as incident_services
 from incidents.models import Incident, Level, ResolutionCode, Source
 
@@ -261,8 +261,30 @@ def load_users(summary: Summary) -> dict:
     return users
 
 
+SERVICE_DESK, PLATFORM_TEAM = "Service Desk", "Platform team"
+# team → (members, lead, escalates to)
+TEAMS = {
+    PLATFORM_TEAM: (["manager"], "manager", None),
+    SERVICE_DESK: (["agent", "manager"], "manager", PLATFORM_TEAM),
+}
+
+
+def load_teams(summary: Summary, users: dict) -> None:
+    for name, (members, lead, escalates_to) in TEAMS.items():
+        group, created = Group.objects.get_or_create(name=name)
+        summary.add("teams", created)
+        group.user_set.add(*(users[username] for username in members))
+        Team.objects.get_or_create(
+            group=group,
+            defaults={
+                "lead": users[lead],
+                "escalation_group": Group.objects.get(name=escalates_to) if escalates_to else None,
+            },
+        )
+
+
 def load_catalog(summary: Summary) -> dict[str, Service]:
-    agents = Group.objects.get(name=roles.AGENT)
+    agents = Group.objects.get(name=SERVICE_DESK)
     services = {}
     for slug, (name, criticality, description, cis) in SERVICES.items():
         service, created = Service.objects.get_or_create(
@@ -289,7 +311,7 @@ def load_catalog(summary: Summary) -> dict[str, Service]:
 
 
 def load_incidents(summary: Summary, *, actor, services: dict[str, Service]) -> None:
-    agents = Group.objects.get(name=roles.AGENT)
+    agents = Group.objects.get(name=SERVICE_DESK)
     for spec in INCIDENTS:
         if Incident.objects.filter(title=spec.title).exists():
             continue
@@ -327,6 +349,7 @@ def load_demo() -> Summary:
     """Create whatever demo data is missing; returns what was created."""
     summary = Summary()
     users = load_users(summary)
+    load_teams(summary, users)
     services = load_catalog(summary)
     load_incidents(summary, actor=users["agent"], services=services)
     return summary

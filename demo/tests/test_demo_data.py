@@ -56,9 +56,9 @@ def test_admin_and_manager_flags(loaded):
 
 
 def test_catalog(loaded):
-    agents = Group.objects.get(name=roles.AGENT)
+    service_desk = Group.objects.get(name="Service Desk")
     assert Service.objects.count() >= 5
-    assert not Service.objects.exclude(owning_group=agents).exists()
+    assert not Service.objects.exclude(owning_group=service_desk).exists()
     assert len(set(Service.objects.values_list("criticality", flat=True))) >= 3
     assert ConfigurationItem.objects.get(name="pay-api").depends_on.filter(name="pay-db-1").exists()
 
@@ -74,3 +74,13 @@ def test_incidents_filed_through_services(loaded):
         assert TimelineEntry.objects.filter(
             object_id=incident.pk, kind=TimelineEntry.Kind.CREATED, actor=incident.reporter
         ).exists()
+
+
+def test_teams_route_and_escalate(loaded):
+    service_desk = Group.objects.get(name="Service Desk")
+    assert sorted(service_desk.user_set.values_list("username", flat=True)) == ["agent", "manager"]
+    assert (service_desk.team.lead.username, service_desk.team.escalation_group.name) == (
+        "manager",
+        "Platform team",
+    )
+    assert not Incident.objects.exclude(assignment_group=service_desk).exists()
