@@ -61,3 +61,17 @@ document.addEventListener("htmx:afterSettle", (event) => {
   document.addEventListener("htmx:afterSettle", tick);
   setInterval(tick, 1000);
 })();
+
+// The notification bell's dropdown (a <details>) closes on Escape or a click elsewhere.
+document.addEventListener("click", (event) => {
+  for (const open of document.querySelectorAll("details.notification-bell[open]")) {
+    if (!open.contains(event.target)) open.open = false;
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  for (const open of document.querySelectorAll("details.notification-bell[open]")) {
+    open.open = false;
+    open.querySelector("summary")?.focus();
+  }
+});
