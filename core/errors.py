@@ -25,6 +25,16 @@ class NotPermitted(DomainError):
     code = "permission_denied"
 
 
+class Conflict(DomainError):
+    """The request clashes with the record's current state (beyond its lifecycle transitions)."""
+
+    status = 409
+
+    def __init__(self, message: str, *, code: str = "conflict"):
+        super().__init__(message)
+        self.code = code
+
+
 class TransitionNotAllowed(DomainError):
     status = 409
     code = "transition_not_allowed"

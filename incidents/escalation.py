@@ -6,11 +6,11 @@ is `services.incident_escalate`."""
 
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
 from core.models import Team, TimelineEntry
 from core.priority import priority_for, raised
+from core.sweep import sweep_due
 from core.timeline import timeline_record
 from sla.models import EscalationLevel
 from sla.selectors import escalation_policy_for
@@ -39,24 +39,20 @@ def escalation_schedule(incident: Incident) -> None:
 
 
 def sweep_escalations(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH) -> int:
+    """Fire every escalation level that is due, in order (see core.sweep.sweep_due)."""
     now = now or timezone.now()
-    fired = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                Incident.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(next_escalation_at__lte=now)
-                .select_related("assignee", "assignment_group", "service")
-                .order_by("next_escalation_at")[:batch_size]
-            )
-            for incident in batch:
-                while (level := next_level(incident)) and incident.created_at + level.after <= now:
-                    fire_level(incident, level, now=now)
-                    fired += 1
-                escalation_schedule(incident)
-                incident.save(update_fields=["next_escalation_at"])
-        if len(batch) < batch_size:
-            return fired
+
+    def fire(incident: Incident) -> int:
+        fired = 0
+        while (level := next_level(incident)) and incident.created_at + level.after <= now:
+            fire_level(incident, level, now=now)
+            fired += 1
+        escalation_schedule(incident)
+        incident.save(update_fields=["next_escalation_at"])
+        return fired
+
+    incidents = Incident.objects.select_related("assignee", "assignment_group", "service")
+    return sweep_due(incidents, due_field="next_escalation_at", now=now, batch_size=batch_size, fire=fire)
 
 
 def _applies(level: EscalationLevel, incident: Incident) -> bool:

@@ -12,7 +12,7 @@ from django_fsm import can_proceed
 
 from catalog.models import ConfigurationItem, Service
 from core import roles
-from core.errors import ConcurrentModification, InvalidInput, NotPermitted, TransitionNotAllowed
+from core.errors import ConcurrentModification, Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
 from core.models import TimelineEntry
 from core.timeline import timeline_record
 
@@ -283,18 +283,24 @@ def incident_transition(
     return locked
 
 
-def incident_escalate(*, incident: Incident, actor: AbstractBaseUser, note: str = "") -> Incident:
-    """Fire the next escalation level now, whatever its time (manual escalation)."""
+def incident_escalate(
+    *, incident: Incident, actor: AbstractBaseUser, note: str = "", expected_level: int | None = None
+) -> Incident:
+    """Fire the next escalation level now, whatever its time (manual escalation). `expected_level`
+    is the level the caller saw: if someone escalated meanwhile, nothing fires twice."""
     _require_worker(actor)
     with transaction.atomic():
         locked = _lock(incident, None)
+        if expected_level is not None and locked.escalation_level != expected_level:
+            raise Conflict(
+                f"{locked.number} was escalated meanwhile (now level {locked.escalation_level}); "
+                "escalate again if it is still needed.",
+                code="escalated_meanwhile",
+            )
         level = next_level(locked)
         if level is None:
-            raise TransitionNotAllowed(
-                action="escalate",
-                current_status=locked.status,
-                allowed=locked.allowed_transitions(),
-                reason="There is no further escalation level for this incident.",
+            raise Conflict(
+                "There is no further escalation level for this incident.", code="no_escalation_level"
             )
         fire_level(locked, level, now=timezone.now(), actor=actor, note=note.strip())
     return locked

@@ -5,10 +5,10 @@ transaction as its timeline entry and notifications, and the row is locked while
 
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
 from core.models import TimelineEntry
+from core.sweep import sweep_due
 from core.timeline import timeline_record
 from sla import clock as sla_clock
 from sla.selectors import sla_policy_for, working_calendar
@@ -81,23 +81,18 @@ def sla_retarget(*, incident: Incident, at: datetime) -> None:
 
 
 def sweep_sla_clocks(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH) -> int:
-    """Fire every threshold that is due, in bounded batches of rows locked with SKIP LOCKED, so
-    sweeps can run in parallel and a batch left by a killed worker is simply swept again."""
+    """Fire every threshold that is due (see core.sweep.sweep_due); returns how many fired."""
     now = now or timezone.now()
-    fired = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                IncidentSlaClock.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(next_fire_at__lte=now)
-                .select_related("incident__assignee", "incident__assignment_group", "incident__service")
-                .order_by("next_fire_at")[:batch_size]
-            )
-            for clock in batch:
-                fired += _catch_up(clock, incident=clock.incident, now=now)
-                clock.save(update_fields=["warned_50_at", "warned_75_at", "breached_at", "next_fire_at"])
-        if len(batch) < batch_size:
-            return fired
+
+    def fire(clock: IncidentSlaClock) -> int:
+        fired = _catch_up(clock, incident=clock.incident, now=now)
+        clock.save(update_fields=["warned_50_at", "warned_75_at", "breached_at", "next_fire_at"])
+        return fired
+
+    clocks = IncidentSlaClock.objects.select_related(
+        "incident__assignee", "incident__assignment_group", "incident__service"
+    )
+    return sweep_due(clocks, due_field="next_fire_at", now=now, batch_size=batch_size, fire=fire)
 
 
 def _locked_clocks(incident: Incident) -> list[IncidentSlaClock]:

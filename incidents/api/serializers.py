@@ -137,6 +137,15 @@ class NoteRequiredTransitionSerializer(TransitionSerializer):
     note = serializers.CharField(help_text="Why: required, shown in the timeline.")
 
 
+class EscalateSerializer(StrictInputSerializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Shown in the timeline."
+    )
+    level = serializers.IntegerField(
+        required=False, min_value=0, help_text="The escalation level you saw; if it moved meanwhile, 409."
+    )
+
+
 class ResolveSerializer(TransitionSerializer):
     resolution_code = serializers.ChoiceField(choices=ResolutionCode.choices)
     resolution_notes = serializers.CharField(help_text="How it was resolved.")

@@ -15,6 +15,7 @@ from incidents.models import TRANSITIONS, Incident
 
 from .serializers import (
     CommentCreateSerializer,
+    EscalateSerializer,
     IncidentCreateSerializer,
     IncidentSerializer,
     IncidentUpdateSerializer,
@@ -120,19 +121,21 @@ class IncidentViewSet(
         return self._respond(incident)
 
     @extend_schema(
-        request=TransitionSerializer,
+        request=EscalateSerializer,
         responses={
             200: IncidentSerializer,
-            409: OpenApiResponse(ErrorSerializer, "No further escalation level."),
+            409: OpenApiResponse(ErrorSerializer, "No further escalation level, or escalated meanwhile."),
         },
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def escalate(self, request, pk=None):
         """Escalate now: fire the next level of the incident's escalation policy."""
-        data = self._validated(TransitionSerializer, request)
-        data.pop("version", None)
+        data = self._validated(EscalateSerializer, request)
         incident = services.incident_escalate(
-            incident=self.get_object(), actor=request.user, note=data["note"]
+            incident=self.get_object(),
+            actor=request.user,
+            note=data["note"],
+            expected_level=data.get("level"),
         )
         return self._respond(incident)
 

@@ -7,7 +7,7 @@ import time_machine
 from django.contrib.auth.models import Group
 
 from core import roles
-from core.errors import TransitionNotAllowed
+from core.errors import Conflict
 from core.models import Team
 from core.timeline import timeline_for
 from incidents import services
@@ -118,7 +118,7 @@ def test_manual_escalation_fires_the_next_level_now(setup):
     assert incident.next_escalation_at == T0 + 15 * MIN
     services.incident_escalate(incident=incident, actor=setup["agent"])
     services.incident_escalate(incident=incident, actor=setup["agent"])
-    with pytest.raises(TransitionNotAllowed, match="no further escalation level"):
+    with pytest.raises(Conflict, match="no further escalation level"):
         services.incident_escalate(incident=incident, actor=setup["agent"])
 
 
@@ -149,4 +149,13 @@ def test_api_escalate(client_for, setup):
     assert viewer_api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {}).status_code == 200
     api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {})
     response = api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {})
-    assert response.status_code == 409 and "no further escalation level" in response.json()["message"]
+    assert response.status_code == 409 and response.json()["code"] == "no_escalation_level"
+
+
+def test_escalating_from_a_stale_view_fires_nothing(client_for, setup):
+    url = f"/api/v1/incidents/{setup['incident'].pk}/escalate/"
+    api = client_for(setup["agent"])
+    assert api.post(url, {"level": 0}).status_code == 200
+    response = api.post(url, {"level": 0})  # a second person saw level 0 too
+    assert response.status_code == 409 and response.json()["code"] == "escalated_meanwhile"
+    assert escalations(setup["incident"]) == [1]
