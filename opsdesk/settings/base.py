@@ -141,6 +141,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Deadline sweeps have a queue of their own, so a backlog of deliveries (emails, webhooks) can
+# never hold them up: every worker consumes `timers` and `celery` (Procfile.dev, docker-compose).
+TIMERS_QUEUE = "timers"
+CELERY_TASK_ROUTES = {
+    "incidents.tasks.sweep_sla_clocks": {"queue": TIMERS_QUEUE},
+    "incidents.tasks.sweep_escalations": {"queue": TIMERS_QUEUE},
+}
 OPSDESK_SWEEP_SECONDS = float(os.environ.get("OPSDESK_SWEEP_SECONDS", "5"))
 CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
     "sweep-sla-clocks": {

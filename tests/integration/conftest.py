@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 
 from opsdesk.celery import app as celery_app
 
@@ -23,9 +24,13 @@ WAIT_TIMEOUT = 20.0  # seconds: a bound on waiting for a real worker, not a timi
 
 
 def purge_broker_queue() -> int:
-    """Drop messages left in the default queue by earlier runs or other tests."""
+    """Drop messages left in the queues by earlier runs or other tests."""
     with celery_app.connection_for_write() as connection:
-        return connection.default_channel.queue_purge(celery_app.conf.task_default_queue) or 0
+        channel = connection.default_channel
+        return sum(
+            channel.queue_purge(queue) or 0
+            for queue in (celery_app.conf.task_default_queue, settings.TIMERS_QUEUE)
+        )
 
 
 @pytest.fixture
@@ -43,6 +48,7 @@ def celery_worker(transactional_db):
     purge_broker_queue()
     with start_worker(
         celery_app,
+        queues=[settings.TIMERS_QUEUE, celery_app.conf.task_default_queue],
         pool="threads",
         concurrency=2,
         perform_ping_check=False,
