@@ -1,6 +1,7 @@
 """Append to and read the timeline of any record. Writers call `timeline_record` inside the same
 transaction as the change it describes, so history and state can never disagree."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -10,14 +11,26 @@ from django.db.models import QuerySet
 from .models import TimelineEntry
 
 
-def timeline_record(*, subject: models.Model, kind: str, actor=None, **fields: Any) -> TimelineEntry:
-    return TimelineEntry.objects.create(
+def timeline_entry(*, subject: models.Model, kind: str, actor=None, **fields: Any) -> TimelineEntry:
+    """An entry not saved yet (for `timeline_record_many`)."""
+    return TimelineEntry(
         content_type=ContentType.objects.get_for_model(subject),
         object_id=subject.pk,
         kind=kind,
         actor=actor,
         **fields,
     )
+
+
+def timeline_record(*, subject: models.Model, kind: str, actor=None, **fields: Any) -> TimelineEntry:
+    entry = timeline_entry(subject=subject, kind=kind, actor=actor, **fields)
+    entry.save()
+    return entry
+
+
+def timeline_record_many(entries: Iterable[TimelineEntry]) -> list[TimelineEntry]:
+    """Append many entries in one statement (a sweep firing hundreds of thresholds at once)."""
+    return TimelineEntry.objects.bulk_create(list(entries), batch_size=1000)
 
 
 def timeline_for(subject: models.Model, *, include_internal: bool = True) -> QuerySet[TimelineEntry]:

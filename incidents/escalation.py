@@ -42,17 +42,20 @@ def sweep_escalations(*, now: datetime | None = None, batch_size: int = SWEEP_BA
     """Fire every escalation level that is due, in order (see core.sweep.sweep_due)."""
     now = now or timezone.now()
 
-    def fire(incident: Incident) -> int:
+    def fire(incidents: list[Incident]) -> int:
         fired = 0
-        while (level := next_level(incident)) and incident.created_at + level.after <= now:
-            fire_level(incident, level, now=now)
-            fired += 1
-        escalation_schedule(incident)
-        incident.save(update_fields=["next_escalation_at"])
+        for incident in incidents:
+            while (level := next_level(incident)) and incident.created_at + level.after <= now:
+                fire_level(incident, level, now=now)
+                fired += 1
+            escalation_schedule(incident)
+            incident.save(update_fields=["next_escalation_at"])
         return fired
 
     incidents = Incident.objects.select_related("assignee", "assignment_group", "service")
-    return sweep_due(incidents, due_field="next_escalation_at", now=now, batch_size=batch_size, fire=fire)
+    return sweep_due(
+        incidents, due_field="next_escalation_at", now=now, batch_size=batch_size, fire_batch=fire
+    )
 
 
 def _applies(level: EscalationLevel, incident: Incident) -> bool:
@@ -98,15 +101,16 @@ def fire_level(
             changes.append(("priority", old, incident.get_priority_display()))
             done.append(f"priority raised to {incident.get_priority_display()}")
 
+    audience = selectors.Audience()
     recipients = list(level.notify_users.filter(is_active=True))
     if level.notify_group_id:
         recipients += list(level.notify_group.user_set.filter(is_active=True))
     if level.notify_assignment_group:
-        recipients += selectors.incident_group_members(incident)
-    if level.notify_group_lead and (lead := selectors.group_lead(incident)):
+        recipients += audience.team(incident)
+    if level.notify_group_lead and (lead := audience.lead(incident)):
         recipients.append(lead)
     if level.notify_managers:
-        recipients += selectors.managers()
+        recipients += audience.managers()
     names = sorted({user.get_username() for user in recipients})
     if names:
         done.insert(0, "notified " + ", ".join(names))

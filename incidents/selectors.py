@@ -31,23 +31,41 @@ def incident_timeline(*, incident: Incident, viewer: AbstractBaseUser) -> QueryS
     return timeline_for(incident, include_internal=roles.can_read_internal_notes(viewer))
 
 
-def incident_responsible(incident: Incident) -> list:
-    """Who answers for the incident now: the assignee, else the assignment group's members."""
-    if incident.assignee_id and incident.assignee.is_active:
-        return [incident.assignee]
-    return incident_group_members(incident)
+class Audience:
+    """Who hears about an incident's events: its responsible people, its team, the managers.
+    Remembers team members and managers, so a sweep firing hundreds of events asks once each."""
 
+    def __init__(self):
+        self._members: dict[int, list] = {}
+        self._managers: list | None = None
+        self._leads: dict[int, object] = {}
 
-def incident_group_members(incident: Incident) -> list:
-    if not incident.assignment_group_id:
-        return []
-    return list(incident.assignment_group.user_set.filter(is_active=True))
+    def responsible(self, incident: Incident) -> list:
+        """The assignee, else the assignment group's members."""
+        if incident.assignee_id and incident.assignee.is_active:
+            return [incident.assignee]
+        return self.team(incident)
 
+    def team(self, incident: Incident) -> list:
+        group_id = incident.assignment_group_id
+        if group_id is None:
+            return []
+        if group_id not in self._members:
+            self._members[group_id] = list(
+                get_user_model().objects.filter(is_active=True, groups__id=group_id)
+            )
+        return self._members[group_id]
 
-def managers() -> list:
-    return list(get_user_model().objects.filter(is_active=True, groups__name=roles.MANAGER).distinct())
+    def managers(self) -> list:
+        if self._managers is None:
+            self._managers = list(
+                get_user_model().objects.filter(is_active=True, groups__name=roles.MANAGER).distinct()
+            )
+        return self._managers
 
-
-def group_lead(incident: Incident):
-    team = Team.objects.filter(group_id=incident.assignment_group_id).select_related("lead").first()
-    return team.lead if team and team.lead and team.lead.is_active else None
+    def lead(self, incident: Incident):
+        group_id = incident.assignment_group_id
+        if group_id not in self._leads:
+            team = Team.objects.filter(group_id=group_id).select_related("lead").first()
+            self._leads[group_id] = team.lead if team and team.lead and team.lead.is_active else None
+        return self._leads[group_id]

@@ -3,18 +3,19 @@ same transaction as the change that causes it; `sweep_sla_clocks` fires the thre
 passes. A threshold fires exactly once: its firing is recorded on the clock row in the same
 transaction as its timeline entry and notifications, and the row is locked while that happens."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
 
 from core.models import TimelineEntry
 from core.sweep import sweep_due
-from core.timeline import timeline_record
+from core.timeline import timeline_entry, timeline_record_many
 from sla import clock as sla_clock
 from sla.selectors import sla_policy_for, working_calendar
 
 from . import selectors
-from .announce import announce
+from .announce import Announcement, announce_many
 from .models import Incident, IncidentSlaClock
 
 RESPONSE = IncidentSlaClock.Target.RESPONSE
@@ -31,6 +32,7 @@ CLOCK_EFFECTS = {
 }
 THRESHOLD_WORDS = {"warning_50": "50 % elapsed", "warning_75": "75 % elapsed (at risk)", "breach": "breached"}
 SWEEP_BATCH = 500
+FIRED_FIELDS = ["warned_50_at", "warned_75_at", "breached_at", "next_fire_at"]
 
 
 def sla_start(*, incident: Incident, at: datetime) -> list[IncidentSlaClock]:
@@ -51,11 +53,13 @@ def sla_start(*, incident: Incident, at: datetime) -> list[IncidentSlaClock]:
 
 def sla_on_transition(*, incident: Incident, action: str, at: datetime) -> None:
     effects = CLOCK_EFFECTS.get(action, {})
+    firings = []
     for clock in _locked_clocks(incident):
-        _catch_up(clock, incident=incident, now=at)
+        firings += _catch_up(clock, incident=incident, now=at)
         if clock.target in effects:
             effects[clock.target](clock, at=at, calendar=clock.working_calendar())
         clock.save()
+    _record(firings, audience=selectors.Audience())
 
 
 def sla_retarget(*, incident: Incident, at: datetime) -> None:
@@ -65,8 +69,9 @@ def sla_retarget(*, incident: Incident, at: datetime) -> None:
         return
     new_calendar = working_calendar(policy.calendar_id)
     targets = {RESPONSE: policy.response_target, RESOLUTION: policy.resolution_target}
+    firings = []
     for clock in _locked_clocks(incident):
-        _catch_up(clock, incident=incident, now=at)
+        firings += _catch_up(clock, incident=incident, now=at)
         if clock.stopped_at is None:
             old_calendar = clock.working_calendar()
             sla_clock.retarget(
@@ -78,21 +83,38 @@ def sla_retarget(*, incident: Incident, at: datetime) -> None:
             )
             clock.policy, clock.calendar_id = policy, policy.calendar_id
         clock.save()
+    _record(firings, audience=selectors.Audience())
 
 
 def sweep_sla_clocks(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH) -> int:
-    """Fire every threshold that is due (see core.sweep.sweep_due); returns how many fired."""
+    """Fire every threshold that is due (see core.sweep.sweep_due); returns how many fired. A batch
+    is written in a constant number of statements: clocks, timeline entries, notifications, emails
+    and webhooks each in bulk."""
     now = now or timezone.now()
+    audience = selectors.Audience()
 
-    def fire(clock: IncidentSlaClock) -> int:
-        fired = _catch_up(clock, incident=clock.incident, now=now)
-        clock.save(update_fields=["warned_50_at", "warned_75_at", "breached_at", "next_fire_at"])
-        return fired
+    def fire(clocks: list[IncidentSlaClock]) -> int:
+        firings = [
+            firing for clock in clocks for firing in _catch_up(clock, incident=clock.incident, now=now)
+        ]
+        IncidentSlaClock.objects.bulk_update(clocks, FIRED_FIELDS, batch_size=1000)
+        _record(firings, audience=audience)
+        return len(firings)
 
     clocks = IncidentSlaClock.objects.select_related(
         "incident__assignee", "incident__assignment_group", "incident__service"
     )
-    return sweep_due(clocks, due_field="next_fire_at", now=now, batch_size=batch_size, fire=fire)
+    return sweep_due(clocks, due_field="next_fire_at", now=now, batch_size=batch_size, fire_batch=fire)
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One threshold of one clock reached at `at`."""
+
+    clock: IncidentSlaClock
+    incident: Incident
+    threshold: str
+    at: datetime
 
 
 def _locked_clocks(incident: Incident) -> list[IncidentSlaClock]:
@@ -100,40 +122,50 @@ def _locked_clocks(incident: Incident) -> list[IncidentSlaClock]:
     return list(clocks.select_related("calendar").order_by("-target"))
 
 
-def _catch_up(clock: IncidentSlaClock, *, incident: Incident, now: datetime) -> int:
-    """Fire the thresholds the clock has reached and not yet fired; returns how many."""
+def _catch_up(clock: IncidentSlaClock, *, incident: Incident, now: datetime) -> list[Firing]:
+    """Mark the thresholds the clock has reached and not yet fired; the caller records them."""
     due = sla_clock.due_thresholds(clock, now=now)
     for threshold in due:
         sla_clock.mark_fired(clock, threshold, at=now)
-        _announce_threshold(clock, incident=incident, threshold=threshold.name, at=now)
-    return len(due)
+    return [Firing(clock, incident, threshold.name, now) for threshold in due]
 
 
-def _announce_threshold(clock: IncidentSlaClock, *, incident: Incident, threshold: str, at: datetime) -> None:
-    what = f"{clock.get_target_display()} SLA {THRESHOLD_WORDS[threshold]}"
-    due = f"due {clock.due_at:%Y-%m-%d %H:%M} UTC" if clock.due_at else "clock stopped"
-    timeline_record(
-        subject=incident,
-        kind=TimelineEntry.Kind.SLA,
-        created_at=at,
-        note=f"{what} ({due}; target {clock.target_duration}).",
-        data={
-            "target": clock.target,
-            "threshold": threshold,
-            "due_at": clock.due_at and clock.due_at.isoformat(),
-        },
-    )
-    recipients = selectors.incident_responsible(incident)
-    if threshold != "warning_50":
-        recipients += selectors.incident_group_members(incident)
-    if threshold == "breach":
-        recipients += selectors.managers()
-    announce(
-        incident=incident,
-        event_type="incident.sla_breached" if threshold == "breach" else "incident.sla_warning",
-        event_key=f"incident:{incident.pk}:sla:{clock.target}:{threshold}",
-        title=f"{incident.number} {what}",
-        body=f"{incident.title} — {incident.get_priority_display()}, {due}.",
-        recipients=recipients,
-        data={"target": clock.target, "threshold": threshold},
-    )
+def _record(firings: list[Firing], *, audience: selectors.Audience) -> None:
+    """The timeline entries, notifications and webhook events of the firings, in bulk."""
+    entries, announcements = [], []
+    for firing in firings:
+        clock, incident, threshold = firing.clock, firing.incident, firing.threshold
+        what = f"{clock.get_target_display()} SLA {THRESHOLD_WORDS[threshold]}"
+        due = f"due {clock.due_at:%Y-%m-%d %H:%M} UTC" if clock.due_at else "clock stopped"
+        entries.append(
+            timeline_entry(
+                subject=incident,
+                kind=TimelineEntry.Kind.SLA,
+                created_at=firing.at,
+                note=f"{what} ({due}; target {clock.target_duration}).",
+                data={
+                    "target": clock.target,
+                    "threshold": threshold,
+                    "due_at": clock.due_at and clock.due_at.isoformat(),
+                },
+            )
+        )
+        recipients = list(audience.responsible(incident))
+        if threshold != "warning_50":
+            recipients += audience.team(incident)
+        if threshold == "breach":
+            recipients += audience.managers()
+        announcements.append(
+            Announcement(
+                incident=incident,
+                event_type="incident.sla_breached" if threshold == "breach" else "incident.sla_warning",
+                event_key=f"incident:{incident.pk}:sla:{clock.target}:{threshold}",
+                title=f"{incident.number} {what}",
+                body=f"{incident.title} — {incident.get_priority_display()}, {due}.",
+                recipients=tuple(recipients),
+                data={"target": clock.target, "threshold": threshold},
+            )
+        )
+    if firings:
+        timeline_record_many(entries)
+        announce_many(announcements)

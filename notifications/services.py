@@ -8,6 +8,7 @@ import json
 import re
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -23,7 +24,7 @@ from core.nudge import nudge_on_commit
 
 from . import conf
 from .models import Notification, OutboxMessage, WebhookSubscription
-from .tasks import deliver_outbox_message
+from .tasks import deliver_outbox_message, sweep_outbox
 
 TITLE_MAX = 200
 EVENT_KEY_MAX = 200
@@ -40,8 +41,12 @@ def _check_event(event_type: str, event_key: str) -> None:
         raise ValueError(f"event_key must be 1..{EVENT_KEY_MAX} characters, got {event_key!r}.")
 
 
+NUDGE_EACH_UP_TO = 20  # more new messages than this at once: nudge one outbox sweep instead
+
+
 def _enqueue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
-    """Insert the messages whose dedupe key is new and nudge those after commit; return all of them."""
+    """Insert the messages whose dedupe key is new and nudge their delivery after commit; return all
+    of them (new and earlier ones)."""
     if not messages:
         return []
     keys = [message.dedupe_key for message in messages]
@@ -50,12 +55,17 @@ def _enqueue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     if new_keys:
         # ignore_conflicts: a concurrent transaction inserting the same key makes ours a no-op.
         OutboxMessage.objects.bulk_create(
-            [message for message in messages if message.dedupe_key in new_keys], ignore_conflicts=True
+            [message for message in messages if message.dedupe_key in new_keys],
+            ignore_conflicts=True,
+            batch_size=1000,
         )
     stored = list(OutboxMessage.objects.filter(dedupe_key__in=keys).order_by("id"))
-    for message in stored:
-        if message.dedupe_key in new_keys:
-            nudge_on_commit(deliver_outbox_message, message.pk)
+    fresh = [message.pk for message in stored if message.dedupe_key in new_keys]
+    if len(fresh) > NUDGE_EACH_UP_TO:
+        nudge_on_commit(sweep_outbox)  # a burst (e.g. an SLA sweep): one sweep delivers them all
+    else:
+        for pk in fresh:
+            nudge_on_commit(deliver_outbox_message, pk)
     return stored
 
 
@@ -64,6 +74,27 @@ def _email_body(body: str, url: str) -> str:
         return body
     link = urljoin(conf.get("SITE_URL").rstrip("/") + "/", url)
     return f"{body}\n\n{link}" if body else link
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One event to tell people about (see notify_many)."""
+
+    recipients: tuple[AbstractBaseUser, ...]
+    event_type: str
+    event_key: str
+    title: str
+    body: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One event for the webhook subscriptions (see publish_webhook_events)."""
+
+    event_type: str
+    event_key: str
+    payload: dict
 
 
 def notify(
@@ -81,58 +112,54 @@ def notify(
     Recipients are de-duplicated; inactive users are skipped; users without an email address get
     the in-app notification only. Returns the in-app notifications of this event for these users
     (including ones an earlier call created)."""
-    _check_event(event_type, event_key)
-    users: dict[int, AbstractBaseUser] = {}
-    for user in recipients:
-        if user is not None and user.pk is not None and user.is_active:
-            users.setdefault(user.pk, user)
-    if not users:
-        return []
-    if len(title) > TITLE_MAX:
-        title = title[: TITLE_MAX - 1] + "…"
+    notice = Notice(tuple(recipients), event_type, event_key, title, body, url)
+    users = notify_many([notice], email=email)
+    return list(
+        Notification.objects.filter(event_key=event_key, recipient_id__in=users).order_by("recipient_id")
+    )
+
+
+def notify_many(notices: Iterable[Notice], *, email: bool = True) -> set[int]:
+    """`notify` for many events at once, in a constant number of queries (the SLA sweep fires
+    hundreds of thresholds per batch). Returns the ids of the users notified."""
     now = timezone.now()
-    with transaction.atomic():
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    recipient_id=pk,
-                    event_type=event_type,
-                    event_key=event_key,
-                    title=title,
-                    body=body,
-                    url=url,
-                    created_at=now,
-                )
-                for pk in users
-            ],
-            ignore_conflicts=True,
-        )
+    notifications, messages, notified = [], [], set()
+    for notice in notices:
+        _check_event(notice.event_type, notice.event_key)
+        users: dict[int, AbstractBaseUser] = {}
+        for user in notice.recipients:
+            if user is not None and user.pk is not None and user.is_active:
+                users.setdefault(user.pk, user)
+        notified.update(users)
+        title = notice.title if len(notice.title) <= TITLE_MAX else notice.title[: TITLE_MAX - 1] + "…"
+        fields = dict(event_type=notice.event_type, event_key=notice.event_key, created_at=now)
+        notifications += [
+            Notification(recipient_id=pk, title=title, body=notice.body, url=notice.url, **fields)
+            for pk in users
+        ]
         if email:
-            _enqueue(
-                [
-                    OutboxMessage(
-                        channel=OutboxMessage.Channel.EMAIL,
-                        dedupe_key=f"email:{event_key}:{pk}",
-                        payload={
-                            "to": user.email,
-                            "subject": f"[OpsDesk] {title}",
-                            "body": _email_body(body, url),
-                            "user_id": pk,
-                            "event_type": event_type,
-                            "event_key": event_key,
-                        },
-                        created_at=now,
-                        next_attempt_at=now,
-                    )
-                    for pk, user in users.items()
-                    if getattr(user, "email", "")
-                ]
-            )
-        return list(
-            Notification.objects.filter(event_key=event_key, recipient_id__in=list(users)).order_by(
-                "recipient_id"
-            )
-        )
+            messages += [
+                OutboxMessage(
+                    channel=OutboxMessage.Channel.EMAIL,
+                    dedupe_key=f"email:{notice.event_key}:{pk}",
+                    payload={
+                        "to": user.email,
+                        "subject": f"[OpsDesk] {title}",
+                        "body": _email_body(notice.body, notice.url),
+                        "user_id": pk,
+                        "event_type": notice.event_type,
+                        "event_key": notice.event_key,
+                    },
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+                for pk, user in users.items()
+                if getattr(user, "email", "")
+            ]
+    with transaction.atomic(savepoint=False):  # all or nothing with the caller's change
+        Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=1000)
+        _enqueue(messages)
+    return notified
 
 
 def publish_webhook_event(*, event_type: str, event_key: str, payload: dict) -> list[OutboxMessage]:
@@ -140,35 +167,53 @@ def publish_webhook_event(*, event_type: str, event_key: str, payload: dict) -> 
 
     The body `{"id", "type", "created_at", "data"}` is serialized now, so every retry sends the
     same bytes. `payload` must be JSON-serializable (datetimes, decimals and UUIDs are fine)."""
-    _check_event(event_type, event_key)
+    return publish_webhook_events([WebhookEvent(event_type, event_key, payload)])
+
+
+def publish_webhook_events(events: Iterable[WebhookEvent]) -> list[OutboxMessage]:
+    """`publish_webhook_event` for many events at once, in a constant number of queries."""
+    events = list(events)
+    for event in events:
+        _check_event(event.event_type, event.event_key)
     now = timezone.now()
-    body = json.dumps(
-        {"id": event_key, "type": event_type, "created_at": now.isoformat(), "data": payload},
-        cls=DjangoJSONEncoder,
-        separators=(",", ":"),
-        sort_keys=True,
-    )
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # all or nothing with the caller's change
         # Filtered in Python: few subscriptions, and JSON containment is not portable to SQLite (dev).
-        subscriptions = [s for s in WebhookSubscription.objects.filter(active=True) if s.wants(event_type)]
-        return _enqueue(
-            [
+        subscriptions = list(WebhookSubscription.objects.filter(active=True))
+        messages = []
+        for event in events:
+            wanted_by = [
+                subscription for subscription in subscriptions if subscription.wants(event.event_type)
+            ]
+            if not wanted_by:
+                continue
+            body = json.dumps(
+                {
+                    "id": event.event_key,
+                    "type": event.event_type,
+                    "created_at": now.isoformat(),
+                    "data": event.payload,
+                },
+                cls=DjangoJSONEncoder,
+                separators=(",", ":"),
+                sort_keys=True,
+            )
+            messages += [
                 OutboxMessage(
                     channel=OutboxMessage.Channel.WEBHOOK,
-                    dedupe_key=f"webhook:{event_key}:{subscription.pk}",
+                    dedupe_key=f"webhook:{event.event_key}:{subscription.pk}",
                     subscription=subscription,
                     payload={
                         "subscription_id": subscription.pk,
-                        "event_type": event_type,
-                        "event_id": event_key,
+                        "event_type": event.event_type,
+                        "event_id": event.event_key,
                         "body": body,
                     },
                     created_at=now,
                     next_attempt_at=now,
                 )
-                for subscription in subscriptions
+                for subscription in wanted_by
             ]
-        )
+        return _enqueue(messages)
 
 
 def notification_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:

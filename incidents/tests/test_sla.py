@@ -257,3 +257,20 @@ def test_a_rolled_back_firing_leaves_nothing(p1):
         raise RuntimeError("worker killed mid-batch")
     assert sla_notes(p1) == [] and not Notification.objects.exists()
     assert sweep_sla_clocks(now=T0 + 16 * MIN) == 3
+
+
+@pytest.mark.parametrize("count", [5, 40])
+def test_a_sweep_batch_costs_the_same_queries_however_many_fire(
+    team, service, count, django_assert_num_queries
+):
+    with at(timedelta(0)):
+        for _ in range(count):
+            IncidentFactory(
+                reporter=team["assignee"], service=service, impact=1, urgency=1, assignee=team["assignee"],
+                assignment_group=team["group"],
+            )  # fmt: skip
+    # the batch's savepoint and release (2), claim (1), clocks (1), team and managers (2), timeline (1),
+    # notifications (1), emails: known keys, insert, read back (3), webhook subscriptions (1)
+    with at(16 * MIN), django_assert_num_queries(12):
+        assert sweep_sla_clocks() == count * 3
+    assert Notification.objects.filter(event_key__endswith=":sla:response:breach").count() == count * 3
