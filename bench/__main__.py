@@ -1,0 +1,144 @@
+"""`python -m bench [--quick]`: the SLA-engine benchmark. See bench/RESULTS.md."""
+
+import random
+import signal
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from . import env
+from .config import Params, parse_params
+
+POLL_SECONDS = 2.0
+PRINT_EVERY = 10.0
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def _watch(
+    params: Params, processes: dict, queues: list[str], *, first_due: float, give_up: float
+) -> tuple[bool, list, float]:
+    """Poll until every resolution clock has fired or `give_up` (monotonic) passes."""
+    import redis
+
+    from . import measure
+    from .report import Sample
+
+    broker = redis.Redis.from_url(params.redis_url)
+    samples: list[Sample] = []
+    last_print = 0.0
+    while True:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                raise RuntimeError(f"celery {name} died (status {process.returncode}) during the run")
+        total, fired, due = measure.progress()
+        pending = measure.one("SELECT count(*) FROM notifications_outboxmessage WHERE status = 'pending'")[0]
+        now = time.monotonic()
+        samples.append(
+            Sample(now - first_due, due, fired, sum(broker.llen(queue) for queue in queues), pending)
+        )
+        if now - last_print >= PRINT_EVERY or fired == total:
+            last_print = now
+            s = samples[-1]
+            _log(
+                f"t={s.t:+6.0f}s due {due:,} fired {fired:,}/{total:,} backlog {due - fired:,}"
+                f" queue {s.queue:,} outbox pending {pending:,}"
+            )
+        if fired == total:
+            return True, samples, now - first_due
+        if now > give_up:
+            return False, samples, now - first_due
+        time.sleep(POLL_SECONDS)
+
+
+def _seed_overdue(seed, fixtures, count: int) -> datetime:
+    """`count` clocks due about an hour ago, before anything the run left pending; returns an
+    instant after them and before the rest, for a sweep to fire exactly these."""
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(seconds=3500)
+    seed.seed_incidents(fixtures, count=count, due_from=-3600, due_to=-3540, seed=random.random())
+    return cutoff
+
+
+def run(params: Params) -> int:
+    _log(f"{params.mode} run: {params.incidents:,} incidents, deadlines over {params.spread_minutes:g} min")
+    env.reset(params)
+    env.django_setup(params)
+    from . import measure, procs, report, seed
+
+    machine = report.machine()
+    spread = params.spread_minutes * 60
+    seed.check_spread(latest_due_seconds=params.lead_seconds + spread)
+    started = time.monotonic()
+    first_due = started + params.lead_seconds
+    fixtures = seed.seed_people(teams=params.teams, email=params.email)
+    seed.seed_incidents(
+        fixtures, count=params.incidents, due_from=params.lead_seconds, due_to=params.lead_seconds + spread
+    )
+    seed.vacuum_analyze()
+    seed_seconds = time.monotonic() - started
+    _log(f"seeded in {seed_seconds:.1f} s")
+    idle_before = measure.idle_sweep(params.idle_sweeps)
+    _log(f"idle sweep before the run: {idle_before.mean_ms:.2f} ms mean")
+
+    log_dir = Path(tempfile.gettempdir()) / f"opsdesk-bench-{params.mode}"
+    log_dir.mkdir(exist_ok=True)
+    queues = procs.worker_queues()
+    with procs.worker_and_beat(env.bench_environ(params), log_dir, queues) as processes:
+        ready = procs.wait_for_worker(processes)
+        _log(
+            f"worker ready in {ready:.1f} s (logs in {log_dir}); first deadline in {first_due - time.monotonic():.0f} s"
+        )
+        if time.monotonic() > first_due:
+            _log("WARNING: the first deadlines passed before the worker was ready: raise BENCH_LEAD_SECONDS")
+        finished, samples, wall = _watch(
+            params, processes, queues, first_due=first_due, give_up=first_due + spread + params.margin_seconds
+        )
+        _log("stopping worker and beat")
+    if not finished:
+        _log(f"FAILED: not every deadline fired within {params.margin_seconds:g} s after the last one")
+
+    figures = measure.run_figures(spread_seconds=spread)
+    idle_after = measure.idle_sweep(params.idle_sweeps)
+    profile = None
+    if params.profile_incidents:
+        _log(
+            f"timing, then profiling, one in-process sweep firing {params.profile_incidents:,} overdue clocks"
+        )
+        profile = measure.profile_sweeps(lambda: _seed_overdue(seed, fixtures, params.profile_incidents))
+        import redis
+
+        redis.Redis.from_url(params.redis_url).flushdb()  # the profiled sweep's nudges: no worker now
+    outcome = report.Outcome(
+        params,
+        machine,
+        finished,
+        seed_seconds,
+        ready,
+        wall,
+        samples,
+        figures,
+        idle_before,
+        idle_after,
+        profile,
+    )
+    report.write(outcome)
+    print(report.summary(outcome), flush=True)
+    _log(f"wrote {report.RESULTS}")
+    return 0 if outcome.ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Ctrl-C and SIGTERM unwind through the finally blocks that stop the worker and beat.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    return run(parse_params(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

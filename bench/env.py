@@ -1,0 +1,55 @@
+"""The benchmark's own database and broker: environment, reset, migrate, Django setup."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import redis
+from psycopg import sql
+
+from .config import Params
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def bench_environ(params: Params) -> dict[str, str]:
+    """The environment of this process and of the worker, beat and migrate subprocesses."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "opsdesk.settings.dev",
+        "DATABASE_URL": params.database_url,
+        "REDIS_URL": params.redis_url,
+        "OPSDESK_SWEEP_SECONDS": f"{params.sweep_seconds:g}",
+        "OPSDESK_LOG_LEVEL": "WARNING",
+        "DJANGO_DEBUG": "0",  # DEBUG keeps every query in memory: not what production runs
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def reset(params: Params) -> None:
+    """Drop and create the database, flush the Redis database, apply the migrations."""
+    url = urlsplit(params.database_url)
+    name = url.path.lstrip("/")
+    conninfo = {"host": url.hostname, "port": url.port or 5432, "user": url.username or "postgres"}
+    if url.password:
+        conninfo["password"] = url.password
+    with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    redis.Redis.from_url(params.redis_url).flushdb()
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=REPO,
+        env=bench_environ(params),
+        check=True,
+    )
+
+
+def django_setup(params: Params) -> None:
+    os.environ.update(bench_environ(params))
+    import django
+
+    django.setup()
