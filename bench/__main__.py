@@ -2,14 +2,22 @@
 
 import random
 import signal
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+import redis
 
 from . import env
 from .config import Params, parse_params
+
+if TYPE_CHECKING:
+    from .report import Sample
 
 POLL_SECONDS = 2.0
 PRINT_EVERY = 10.0
@@ -20,11 +28,14 @@ def _log(message: str) -> None:
 
 
 def _watch(
-    params: Params, processes: dict, queues: list[str], *, first_due: float, give_up: float
-) -> tuple[bool, list, float]:
+    params: Params,
+    processes: dict[str, subprocess.Popen],
+    queues: list[str],
+    *,
+    first_due: float,
+    give_up: float,
+) -> tuple[bool, list["Sample"], float]:
     """Poll until every resolution clock has fired or `give_up` (monotonic) passes."""
-    import redis
-
     from . import measure
     from .report import Sample
 
@@ -36,7 +47,7 @@ def _watch(
             if process.poll() is not None:
                 raise RuntimeError(f"celery {name} died (status {process.returncode}) during the run")
         total, fired, due = measure.progress()
-        pending = measure.one("SELECT count(*) FROM notifications_outboxmessage WHERE status = 'pending'")[0]
+        pending = measure.outbox_pending()
         now = time.monotonic()
         samples.append(
             Sample(now - first_due, due, fired, sum(broker.llen(queue) for queue in queues), pending)
@@ -55,7 +66,7 @@ def _watch(
         time.sleep(POLL_SECONDS)
 
 
-def _seed_overdue(seed, fixtures, count: int) -> datetime:
+def _seed_overdue(seed: ModuleType, fixtures: object, count: int) -> datetime:
     """`count` clocks due about an hour ago, before anything the run left pending; returns an
     instant after them and before the rest, for a sweep to fire exactly these."""
     from django.utils import timezone
@@ -111,21 +122,19 @@ def run(params: Params) -> int:
             f"timing, then profiling, one in-process sweep firing {params.profile_incidents:,} overdue clocks"
         )
         profile = measure.profile_sweeps(lambda: _seed_overdue(seed, fixtures, params.profile_incidents))
-        import redis
-
         redis.Redis.from_url(params.redis_url).flushdb()  # the profiled sweep's nudges: no worker now
     outcome = report.Outcome(
-        params,
-        machine,
-        finished,
-        seed_seconds,
-        ready,
-        wall,
-        samples,
-        figures,
-        idle_before,
-        idle_after,
-        profile,
+        params=params,
+        machine=machine,
+        finished=finished,
+        seed_seconds=seed_seconds,
+        worker_ready_seconds=ready,
+        wall_seconds=wall,
+        samples=samples,
+        figures=figures,
+        idle_before=idle_before,
+        idle_after=idle_after,
+        profile=profile,
     )
     report.write(outcome)
     print(report.summary(outcome), flush=True)

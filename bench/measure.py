@@ -41,6 +41,10 @@ def progress() -> tuple[int, int, int]:
     )
 
 
+def outbox_pending() -> int:
+    return one("SELECT count(*) FROM notifications_outboxmessage WHERE status = 'pending'")[0]
+
+
 def _percentiles(expression: str, source: str) -> dict[str, float]:
     row = one(
         f"SELECT count(*), percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY {expression}),"
