@@ -94,8 +94,9 @@ def sweep_sla_clocks(*, now: datetime | None = None, batch_size: int = SWEEP_BAT
     audience = selectors.Audience()
 
     def fire(clocks: list[IncidentSlaClock]) -> int:
+        at = max(now, timezone.now())  # when this batch really fires (a long sweep's later batches)
         firings = [
-            firing for clock in clocks for firing in _catch_up(clock, incident=clock.incident, now=now)
+            firing for clock in clocks for firing in _catch_up(clock, incident=clock.incident, now=now, at=at)
         ]
         IncidentSlaClock.objects.bulk_update(clocks, FIRED_FIELDS, batch_size=1000)
         _record(firings, audience=audience)
@@ -122,12 +123,16 @@ def _locked_clocks(incident: Incident) -> list[IncidentSlaClock]:
     return list(clocks.select_related("calendar").order_by("-target"))
 
 
-def _catch_up(clock: IncidentSlaClock, *, incident: Incident, now: datetime) -> list[Firing]:
-    """Mark the thresholds the clock has reached and not yet fired; the caller records them."""
+def _catch_up(
+    clock: IncidentSlaClock, *, incident: Incident, now: datetime, at: datetime | None = None
+) -> list[Firing]:
+    """Mark the thresholds the clock had reached by `now` and not yet fired, as fired `at` (default
+    `now`); the caller records them."""
+    at = at or now
     due = sla_clock.due_thresholds(clock, now=now)
     for threshold in due:
-        sla_clock.mark_fired(clock, threshold, at=now)
-    return [Firing(clock, incident, threshold.name, now) for threshold in due]
+        sla_clock.mark_fired(clock, threshold, at=at)
+    return [Firing(clock, incident, threshold.name, at) for threshold in due]
 
 
 def _record(firings: list[Firing], *, audience: selectors.Audience) -> None:
