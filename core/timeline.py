@@ -28,6 +28,18 @@ def timeline_record(*, subject: models.Model, kind: str, actor=None, **fields: A
     return entry
 
 
+def timeline_field_change(
+    *, subject: models.Model, field: str, old: Any, new: Any, actor=None, at=None, data=None
+) -> TimelineEntry:
+    """One field's old → new value (None shows as empty)."""
+    shown = {"old_value": "" if old is None else str(old), "new_value": "" if new is None else str(new)}
+    extra = {"created_at": at} if at else {}
+    return timeline_record(
+        subject=subject, kind=TimelineEntry.Kind.FIELD_CHANGE, actor=actor, field=field, data=data or {},
+        **shown, **extra,
+    )  # fmt: skip
+
+
 def timeline_record_many(entries: Iterable[TimelineEntry]) -> list[TimelineEntry]:
     """Append many entries in one statement (a sweep firing hundreds of thresholds at once)."""
     return TimelineEntry.objects.bulk_create(list(entries), batch_size=1000)

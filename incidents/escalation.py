@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.models import Team, TimelineEntry
 from core.priority import priority_for, raised
 from core.sweep import sweep_due
-from core.timeline import timeline_record
+from core.timeline import timeline_field_change, timeline_record
 from sla.models import EscalationLevel
 from sla.selectors import escalation_policy_for
 
@@ -133,15 +133,7 @@ def fire_level(
         data={"level": level.number, "policy": level.policy_id, "manual": bool(actor)},
     )
     for field, old, new in changes:
-        timeline_record(
-            subject=incident,
-            kind=TimelineEntry.Kind.FIELD_CHANGE,
-            actor=actor,
-            created_at=now,
-            field=field,
-            old_value="" if old is None else str(old),
-            new_value="" if new is None else str(new),
-        )
+        timeline_field_change(subject=incident, field=field, old=old, new=new, actor=actor, at=now)
     announce(
         incident=incident,
         event_type="incident.escalated",

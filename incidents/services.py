@@ -14,7 +14,7 @@ from catalog.models import ConfigurationItem, Service
 from core import roles
 from core.errors import ConcurrentModification, Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
 from core.models import TimelineEntry
-from core.timeline import timeline_record
+from core.timeline import timeline_field_change, timeline_record
 
 from .announce import announce
 from .escalation import escalation_assign_policy, escalation_schedule, fire_level, next_level
@@ -53,10 +53,6 @@ TRANSITION_EVENTS = {
 def _require_worker(actor: AbstractBaseUser) -> None:
     if not roles.can_work_incidents(actor):
         raise NotPermitted("Only agents and managers may file and work incidents.")
-
-
-def _display(value: Any) -> str:
-    return "" if value is None else str(value)
 
 
 def _validate(
@@ -201,14 +197,14 @@ def incident_update(
             old = getattr(locked, name)
             if old != new:
                 setattr(locked, name, new.strip() if name == "title" else new)
-                entries.append(dict(field=name, old_value=_display(old), new_value=_display(new)))
+                entries.append(dict(field=name, old=old, new=new))
         new_priority = priority_for(locked.impact, locked.urgency)
         if new_priority != locked.priority:
             entries.append(
                 dict(
                     field="priority",
-                    old_value=locked.get_priority_display(),
-                    new_value=new_priority.label,
+                    old=locked.get_priority_display(),
+                    new=new_priority.label,
                     data={"from": locked.priority, "to": int(new_priority)},
                 )
             )
@@ -224,9 +220,7 @@ def incident_update(
         if retarget:
             sla_retarget(incident=locked, at=now)
         for entry in entries:
-            timeline_record(
-                subject=locked, kind=TimelineEntry.Kind.FIELD_CHANGE, actor=actor, created_at=now, **entry
-            )
+            timeline_field_change(subject=locked, actor=actor, at=now, **entry)
         if "assignee" in changed:
             _tell_new_assignee(locked, actor=actor)
     return locked

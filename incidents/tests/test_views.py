@@ -13,19 +13,6 @@ from incidents import services
 from incidents.models import Incident, Level, Priority, Status
 from incidents.tests.ui_helpers import HTMX, NEW, QUEUE, detail_url, file, reload, rows, transition_url
 
-
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
-@pytest.fixture
-def viewer_client(client, viewer):
-    client.force_login(viewer)
-    return client
-
-
 # --- access -----------------------------------------------------------------------------------
 
 

@@ -9,19 +9,6 @@ from incidents import services
 from incidents.models import Priority, Status
 from incidents.tests.ui_helpers import HTMX, QUEUE, detail_url, offered_actions, reload, rows, transition_url
 
-
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
-@pytest.fixture
-def viewer_client(client, viewer):
-    client.force_login(viewer)
-    return client
-
-
 # --- detail and transitions -------------------------------------------------------------------
 
 

@@ -29,12 +29,6 @@ def at(offset: timedelta):
 
 
 @pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
-@pytest.fixture
 def new(incident_factory, service, agent):
     """File an incident `offset` after T0."""
 
