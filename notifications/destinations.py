@@ -82,17 +82,17 @@ def allowed_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, .
     return _parse_networks(value)
 
 
-def refusal(address: IPAddress) -> str | None:
-    """A sentence saying why `address` may not be sent to, or None if it may."""
-    kind = non_public_kind(address)
-    if kind is None:
-        return None
+def _allowed(address: IPAddress) -> bool:
     candidates = {address, embedded_ipv4(address) or address}
-    if any(
-        a in network for network in allowed_networks() for a in candidates if a.version == network.version
-    ):
+    return any(a in net for net in allowed_networks() for a in candidates if a.version == net.version)
+
+
+def refusal(address: IPAddress) -> str | None:
+    """Why `address` may not be sent to ("a loopback address"), or None if it may."""
+    kind = non_public_kind(address)
+    if kind is None or _allowed(address):
         return None
-    return f"{address} is a {kind} address."
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} address"
 
 
 @dataclass(frozen=True)
@@ -139,9 +139,13 @@ def resolve(url: str) -> Destination:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         # Strip an IPv6 zone ("fe80::1%eth0"): the address itself is what is classified.
         addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))
-    if reasons := [reason for address in addresses if (reason := refusal(address))]:
-        via = "" if literal is not None else f"{host} resolves to "
-        raise Refused(f"Refused destination: {via}{' '.join(reasons)} {SETTING_HINT}")
+    if refused := [f"{address}, {reason}" for address in addresses if (reason := refusal(address))]:
+        what = (
+            f"{literal} is {refusal(literal)}"
+            if literal is not None
+            else f"{host} resolves to {'; '.join(refused)}"
+        )
+        raise Refused(f"Refused destination: {what}. {SETTING_HINT}")
     return Destination(scheme, host, port, path, tuple(str(address) for address in addresses))
 
 
