@@ -9,6 +9,8 @@ NOTIFICATIONS_CLAIM_LEASE        seconds a claimed message is reserved for its s
 NOTIFICATIONS_SWEEP_BATCH_SIZE   due messages read per batch by the sweep (default 100)
 NOTIFICATIONS_SWEEP_MAX_BATCHES  batches per sweep run, so one run is bounded (default 10)
 NOTIFICATIONS_WEBHOOK_TIMEOUT    seconds for one webhook POST (default 5)
+NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS  private networks webhooks may target anyway, comma-separated
+                                 CIDRs such as "10.0.0.0/8,192.168.1.0/24" (default none)
 NOTIFICATIONS_SITE_URL           absolute base for links in emails (default http://127.0.0.1:8000)
 NOTIFICATIONS_RETENTION_DAYS     sent messages older than this are purged (default 30)
 """
@@ -24,6 +26,7 @@ DEFAULTS = {
     "SWEEP_BATCH_SIZE": 100,
     "SWEEP_MAX_BATCHES": 10,
     "WEBHOOK_TIMEOUT": 5.0,
+    "WEBHOOK_ALLOWED_NETWORKS": "",
     "SITE_URL": "http://127.0.0.1:8000",
     "RETENTION_DAYS": 30,
 }

@@ -14,14 +14,12 @@ lost attempt counts, so a message that kills its worker cannot loop forever). De
 therefore at least once: a receiver may, rarely, see an event twice and should dedupe on its id.
 Retries are driven by the sweep (every few seconds), not by Celery retries or ETAs."""
 
-import hashlib
-import hmac
 import http.client
 import logging
 import random
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
 from smtplib import SMTPRecipientsRefused
@@ -31,7 +29,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from . import conf
+from . import conf, destinations, signing
 from .models import DeliveryAttempt, OutboxMessage, WebhookSubscription
 
 logger = logging.getLogger(__name__)
@@ -223,55 +221,75 @@ def send_email(payload: dict) -> Outcome:
     return Outcome(ok=True)
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The X-OpsDesk-Signature value: sha256=<hex HMAC-SHA256 of the exact body bytes>."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+class _PinnedConnection(http.client.HTTPConnection):
+    """Speaks HTTP to `host` (the Host header) but connects only to the checked `addresses`."""
+
+    def __init__(self, host: str, port: int, *, addresses: tuple[str, ...], **kwargs):
+        super().__init__(host, port, **kwargs)
+        self._addresses = addresses
+        self._create_connection = self._connect_checked
+
+    def _connect_checked(self, address, timeout, source_address=None):
+        error: OSError = OSError(f"No address to connect to for {self.host}.")
+        for ip in self._addresses:  # in resolver order, like socket.create_connection
+            try:
+                return socket.create_connection((ip, address[1]), timeout, source_address)
+            except OSError as exc:
+                error = exc
+        raise error
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is not a delivery: report the 3xx instead of re-POSTing somewhere else."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+class _PinnedTLSConnection(_PinnedConnection, http.client.HTTPSConnection):
+    """The same over TLS: SNI and the certificate check use the URL's host name, not the IP."""
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+def _open(destination: destinations.Destination, timeout: float) -> http.client.HTTPConnection:
+    if destination.scheme == "https":
+        return _PinnedTLSConnection(
+            destination.host,
+            destination.port,
+            addresses=destination.addresses,
+            timeout=timeout,
+            context=ssl.create_default_context(),
+        )
+    return _PinnedConnection(
+        destination.host, destination.port, addresses=destination.addresses, timeout=timeout
+    )
 
 
 def post_webhook(*, url: str, secret: str, body: bytes, event_type: str, event_id: str) -> Outcome:
-    """POST the JSON body; 2xx is delivered, anything else (or no answer in time) is retried."""
-    if not url.lower().startswith(("http://", "https://")):
-        return Outcome(ok=False, error=f"Not an http(s) URL: {url!r}", permanent=True)
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-OpsDesk-Event": event_type,
-            "X-OpsDesk-Delivery": event_id,
-            "X-OpsDesk-Signature": sign(secret, body),
-        },
-    )
+    """POST the JSON body, signed for this attempt; 2xx is delivered, anything else (or no answer
+    in time) is retried. Redirects are never followed. A destination that is not public (and not
+    allowed by the operator) is refused before connecting: dead at once, since retrying cannot help."""
     try:
-        with _opener.open(request, timeout=float(conf.get("WEBHOOK_TIMEOUT"))) as response:
-            code = response.status
-            response.read(4096)
-    except urllib.error.HTTPError as exc:
+        destination = destinations.resolve(url)
+    except destinations.Refused as exc:
+        return Outcome(ok=False, error=str(exc), permanent=True)
+    except OSError as exc:  # the name does not resolve (now): DNS may recover
+        return Outcome(ok=False, error=f"Connection failed: cannot resolve the host name ({exc}).")
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-OpsDesk-Event": event_type,
+        "X-OpsDesk-Delivery": event_id,
+        **signing.signature_headers(secret=secret, message_id=event_id, body=body, at=timezone.now()),
+    }
+    connection = _open(destination, float(conf.get("WEBHOOK_TIMEOUT")))
+    try:
         try:
-            detail = exc.read(500).decode("utf-8", "replace").strip()
-        except Exception:
-            detail = ""
-        finally:
-            exc.close()
-        return Outcome(
-            ok=False, status_code=exc.code, error=f"HTTP {exc.code} {exc.reason}: {detail}".strip()
-        )
-    except urllib.error.URLError as exc:
-        return Outcome(ok=False, error=f"Connection failed: {exc.reason}")
+            connection.connect()
+        except (TimeoutError, OSError) as exc:
+            return Outcome(ok=False, error=f"Connection failed: {exc}")
+        connection.request("POST", destination.path, body=body, headers=headers)
+        response = connection.getresponse()
+        code, reason = response.status, response.reason
+        detail = response.read(500).decode("utf-8", "replace").strip()
     except (TimeoutError, OSError, http.client.HTTPException) as exc:
         return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
+    finally:
+        connection.close()
     if 200 <= code < 300:
         return Outcome(ok=True, status_code=code)
-    return Outcome(ok=False, status_code=code, error=f"HTTP {code}")
+    if 300 <= code < 400:
+        detail = f"redirects are not followed (Location: {response.getheader('Location', '')})"
+    return Outcome(ok=False, status_code=code, error=f"HTTP {code} {reason}: {detail}".strip(" :"))

@@ -45,11 +45,13 @@ class Notification(models.Model):
 
 
 class WebhookSubscription(models.Model):
-    """Where to POST which events; the secret signs every body (X-OpsDesk-Signature)."""
+    """Where to POST which events; the secret signs every delivery (Standard Webhooks, see signing)."""
 
     name = models.CharField(max_length=100)
     url = models.CharField(max_length=500, help_text="http:// or https:// endpoint receiving JSON POSTs.")
-    secret = models.CharField(max_length=200, help_text="HMAC-SHA256 key for X-OpsDesk-Signature.")
+    secret = models.CharField(
+        max_length=300, help_text="Standard Webhooks signing secret, whsec_<base64 HMAC-SHA256 key>."
+    )
     event_types = models.JSONField(default=list, help_text='Event types to receive, or ["*"] for all.')
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(

@@ -6,7 +6,6 @@ delivery task is nudged only after commit. Writing the same event twice is a no-
 
 import json
 import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -22,7 +21,7 @@ from core import roles
 from core.errors import InvalidInput, NotPermitted
 from core.nudge import nudge_on_commit
 
-from . import conf
+from . import conf, destinations, signing
 from .models import Notification, OutboxMessage, WebhookSubscription
 from .tasks import deliver_outbox_message, sweep_outbox
 
@@ -254,6 +253,8 @@ def webhook_subscription_clean(
         else:
             if len(cleaned["url"]) > 500:
                 errors["url"] = "At most 500 characters."
+            elif refusal := destinations.url_refusal(cleaned["url"]):  # SSRF guard, again at each send
+                errors["url"] = refusal
     if event_types is not None:
         if not isinstance(event_types, list | tuple) or not event_types:
             errors["event_types"] = 'List at least one event type, or ["*"] for all.'
@@ -266,7 +267,9 @@ def webhook_subscription_clean(
     if secret is not None:
         if not SECRET_MIN <= len(secret) <= SECRET_MAX:
             errors["secret"] = f"Between {SECRET_MIN} and {SECRET_MAX} characters (or omit it to get one)."
-        cleaned["secret"] = secret
+        elif problem := signing.secret_problem(secret):
+            errors["secret"] = problem
+        cleaned["secret"] = signing.standard_secret(secret)  # whsec_<base64>, see signing
     if errors:
         raise InvalidInput(errors)
     return cleaned
@@ -284,7 +287,7 @@ def webhook_subscription_create(
     """Create a subscription; without a secret one is generated (read it once from the result)."""
     _require_manager(actor)
     cleaned = webhook_subscription_clean(name=name, url=url, event_types=event_types, secret=secret or None)
-    cleaned.setdefault("secret", secrets.token_urlsafe(32))
+    cleaned.setdefault("secret", signing.new_secret())
     with transaction.atomic():
         return WebhookSubscription.objects.create(**cleaned, active=active, created_by=actor)
 

@@ -61,7 +61,8 @@ class WebhookSubscriptionCreateSerializer(StrictInputSerializer):
         write_only=True,
         min_length=16,
         max_length=200,
-        help_text="HMAC-SHA256 signing key; omitted = generated and returned once.",
+        help_text="Standard Webhooks secret whsec_<base64 key> (any other string is taken as the key's "
+        "bytes and stored as whsec_<base64>); omitted = generated and returned once.",
     )
     active = serializers.BooleanField(required=False, default=True)
 

@@ -66,9 +66,11 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Outgoing webhooks (managers and superusers only). Each event is POSTed as JSON
-    `{"id", "type", "created_at", "data"}` with headers `X-OpsDesk-Event`, `X-OpsDesk-Delivery`
-    (the event id) and `X-OpsDesk-Signature: sha256=<hex HMAC-SHA256 of the body with the secret>`;
-    a non-2xx answer is retried with exponential backoff."""
+    `{"id", "type", "created_at", "data"}` with header `X-OpsDesk-Event` and the Standard Webhooks
+    headers `webhook-id` (the event id), `webhook-timestamp` and `webhook-signature` (v1, keyed by
+    the `whsec_` secret); a non-2xx answer is retried with exponential backoff. The `url` must be
+    a public address (loopback, private and link-local ones are refused unless the operator allows
+    the network)."""
 
     permission_classes = [CanManageWebhooks]
     serializer_class = WebhookSubscriptionSerializer

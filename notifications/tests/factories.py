@@ -1,6 +1,7 @@
 import factory
 
 from core.tests.factories import UserFactory
+from notifications import signing
 from notifications.models import Notification, OutboxMessage, WebhookSubscription
 
 
@@ -10,7 +11,7 @@ class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"hook-{n}")
     url = "http://127.0.0.1:9/hook"
-    secret = factory.Sequence(lambda n: f"test-secret-{n:08d}")
+    secret = factory.Sequence(lambda n: signing.standard_secret(f"test-secret-{n:08d}"))
     event_types = factory.LazyFunction(lambda: ["*"])
     active = True
 

@@ -1,5 +1,7 @@
 """The notifications and webhook-subscription API: own data only, managers manage webhooks."""
 
+import base64
+
 import pytest
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
@@ -113,8 +115,12 @@ def test_the_secret_is_shown_once_on_create_and_never_again(client_for, manager)
     detail = f"{HOOKS}{created['id']}/"
     assert "secret" not in api.get(detail).json()
     assert "secret" not in api.get(HOOKS).json()["results"][0]
+    # A chosen secret comes back in the Standard Webhooks form a receiver's library takes: a
+    # whsec_ secret as given, any other string as the key's own bytes (whsec_ + base64).
     chosen = api.post(HOOKS, {**NEW_HOOK, "secret": "my-own-secret-0123456789"}, format="json").json()
-    assert chosen["secret"] == "my-own-secret-0123456789"
+    assert chosen["secret"] == "whsec_" + base64.b64encode(b"my-own-secret-0123456789").decode()
+    standard = "whsec_" + base64.b64encode(bytes(range(32))).decode()
+    assert api.post(HOOKS, {**NEW_HOOK, "secret": standard}, format="json").json()["secret"] == standard
 
 
 def test_update_rotates_the_secret_without_echoing_it(client_for, manager):
@@ -125,7 +131,10 @@ def test_update_rotates_the_secret_without_echoing_it(client_for, manager):
     assert response.status_code == 200
     body = response.json()
     assert "secret" not in body and body["active"] is False and body["name"] == "Ops bridge"
-    assert WebhookSubscription.objects.get().secret == "rotated-secret-0123456789"
+    assert (
+        WebhookSubscription.objects.get().secret
+        == "whsec_" + base64.b64encode(b"rotated-secret-0123456789").decode()
+    )
     assert api.put(detail, NEW_HOOK, format="json").status_code == 405
     assert api.delete(detail).status_code == 204
     assert api.get(detail).status_code == 404

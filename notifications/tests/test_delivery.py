@@ -1,8 +1,5 @@
 """Delivery: emails and signed webhooks, retries with backoff, dead letters, the sweep, crashes."""
 
-import hashlib
-import hmac
-import json
 import random
 import socket
 import threading
@@ -14,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
+from standardwebhooks import Webhook
 
 from core import roles
 from core.errors import NotPermitted
@@ -26,6 +24,13 @@ pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 EVENT = {"event_type": "incident.breached", "event_key": "incident:7:breach:response"}
+
+
+@pytest.fixture(autouse=True)
+def loopback_receivers_allowed(settings):
+    """These tests deliver to a real receiver on 127.0.0.1, a destination the SSRF guard refuses
+    unless the operator allows it (see test_webhook_security.py for the refusals)."""
+    settings.NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS = "127.0.0.0/8"
 
 
 def publish(payload=None) -> list[OutboxMessage]:
@@ -100,11 +105,11 @@ def test_a_webhook_is_posted_as_signed_json(webhook_receiver, subscription_facto
     assert request["path"] == "/hooks/opsdesk"
     assert headers["Content-Type"] == "application/json"
     assert headers["X-OpsDesk-Event"] == "incident.breached"
-    assert headers["X-OpsDesk-Delivery"] == "incident:7:breach:response"
-    expected = "sha256=" + hmac.new(subscription.secret.encode(), body, hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(headers["X-OpsDesk-Signature"], expected)
+    assert headers["X-OpsDesk-Delivery"] == headers["webhook-id"] == "incident:7:breach:response"
+    assert "X-OpsDesk-Signature" not in headers  # replaced by the Standard Webhooks signature
     assert body == message.payload["body"].encode()
-    assert json.loads(body) == {
+    # Verified as a receiver would, with the official Standard Webhooks library:
+    assert Webhook(subscription.secret).verify(body, dict(headers)) == {
         "id": "incident:7:breach:response",
         "type": "incident.breached",
         "created_at": message.created_at.isoformat(),
@@ -144,7 +149,10 @@ def test_failed_deliveries_back_off_longer_each_time_then_succeed(webhook_receiv
     assert attempts[0].error.startswith("HTTP 500") and "receiver says no" in attempts[0].error
     assert len(webhook_receiver.requests) == 3
     assert len({r["body"] for r in webhook_receiver.requests}) == 1  # identical bytes on every retry
-    assert len({r["headers"]["X-OpsDesk-Signature"] for r in webhook_receiver.requests}) == 1
+    assert len({r["headers"]["webhook-id"] for r in webhook_receiver.requests}) == 1  # dedupe key
+    # ... but each attempt is signed afresh at its own time (a receiver refuses stale timestamps).
+    assert len({r["headers"]["webhook-timestamp"] for r in webhook_receiver.requests}) == 3
+    assert len({r["headers"]["webhook-signature"] for r in webhook_receiver.requests}) == 3
 
 
 def test_after_the_last_attempt_the_message_is_dead(webhook_receiver, subscription_factory, settings):

@@ -236,4 +236,6 @@ NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("OPSDESK_NOTIFY_MAX_ATTEMPTS", "
 NOTIFICATIONS_BACKOFF_BASE = float(os.environ.get("OPSDESK_NOTIFY_BACKOFF_BASE", "10"))
 NOTIFICATIONS_BACKOFF_CAP = float(os.environ.get("OPSDESK_NOTIFY_BACKOFF_CAP", "3600"))
 NOTIFICATIONS_WEBHOOK_TIMEOUT = float(os.environ.get("OPSDESK_WEBHOOK_TIMEOUT", "5"))
+# Private networks webhooks may reach despite the SSRF guard, e.g. "10.0.0.0/8,192.168.1.0/24".
+NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS = os.environ.get("OPSDESK_WEBHOOK_ALLOWED_NETWORKS", "")
 NOTIFICATIONS_CLAIM_LEASE = 60  # seconds; must exceed the webhook timeout and EMAIL_TIMEOUT
