@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from core.tests.paging import assert_pages_through, expected_order, walk
 from incidents import selectors
 from incidents.api.views import IncidentViewSet
 from incidents.models import Level
@@ -38,39 +39,9 @@ def rows(agent, service):
     return values
 
 
-def expected_order(rows: dict, term: str) -> list[int]:
-    """The documented order, computed independently: by the field (NULLs last either way), then id."""
-    field, descending = term.removeprefix("-"), term.startswith("-")
-    by_id = sorted(rows.values(), key=lambda row: row["id"], reverse=descending)
-    present = [row for row in by_id if row[field] is not None]
-    present.sort(key=lambda row: row[field], reverse=descending)  # stable: ties stay in id order
-    return [row["id"] for row in present + [row for row in by_id if row[field] is None]]
-
-
-def walk(api, url, params, link) -> tuple[list[list[int]], dict]:
-    """Follow `link` ("next" or "previous") from `url` until it runs out: the ids of each page, and the
-    last page's body."""
-    pages = []
-    while url:
-        response = api.get(url, params)
-        assert response.status_code == 200, response.json()
-        body = response.json()
-        pages.append([item["id"] for item in body["results"]])
-        url, params = body[link], None
-    return pages, body
-
-
 @pytest.mark.parametrize("ordering", ORDERINGS)
 def test_every_ordering_pages_through_every_incident_once_both_ways(api_for_agent, rows, ordering):
-    expected = expected_order(rows, ordering)
-    for page_size in (2, 3):
-        forward, last = walk(api_for_agent, URL, {"ordering": ordering, "page_size": page_size}, "next")
-        assert [pk for page in forward for pk in page] == expected, page_size
-        assert all(len(page) == page_size for page in forward[:-1])
-
-        backward, first = walk(api_for_agent, last["previous"], None, "previous")
-        assert [pk for page in reversed(backward) for pk in page] + forward[-1] == expected, page_size
-        assert first["next"] is not None and first["previous"] is None
+    assert_pages_through(api_for_agent, URL, ordering, expected_order(rows, ordering))
 
 
 def test_several_orderings_joined_by_commas_page_exactly_once(api_for_agent, rows):
