@@ -2,8 +2,8 @@ from datetime import date, time
 
 import pytest
 
+from sla.calendars import calendar_fill_holidays
 from sla.models import Calendar, WorkingPeriod
-from sla.services import calendar_fill_holidays
 
 pytestmark = pytest.mark.django_db
 
