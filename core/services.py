@@ -52,15 +52,15 @@ def user_set_roles(
     flags = {name: value for name, value in flags.items() if value is not None}
     _check_may_set_roles(actor, grants_admin=bool({"is_staff", "is_superuser"} & flags.keys()))
     with transaction.atomic(), audit_actor(actor):
-        user = type(user)._default_manager.select_for_update().get(pk=user.pk)
-        changed = [name for name, value in flags.items() if getattr(user, name) != value]
+        current = type(user)._default_manager.select_for_update().get(pk=user.pk)
+        changed = [name for name, value in flags.items() if getattr(current, name) != value]
         for name in changed:
-            setattr(user, name, flags[name])
+            setattr(current, name, flags[name])
         if changed:
-            user.save(update_fields=changed)
+            current.save(update_fields=changed)
         if groups is not None:
-            user.groups.set(groups)
+            current.groups.set(groups)
         if permissions is not None:
-            user.user_permissions.set(permissions)
-    user._opsdesk_roles = None  # the cached role names (core.roles) are stale now
-    return user
+            current.user_permissions.set(permissions)
+    user._opsdesk_roles = None  # the caller's cached role names (core.roles) are stale now
+    return current
