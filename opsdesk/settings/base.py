@@ -213,7 +213,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "incidents.models.Level"},
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "incidents.models.Level", "AuditActionEnum": "audit.models.ACTIONS"},
 }
 
 # --- Audit of configuration (audit/): PostgreSQL triggers write the history ----------------------
@@ -232,6 +232,7 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OPSDESK_LOG_LEVEL", "INFO")},
+    "loggers": {"pgtrigger": {"level": "WARNING"}},  # not one line per trigger on every migrate
 }
 
 # --- Notifications: email and webhooks through the outbox (notifications/conf.py) -------------
