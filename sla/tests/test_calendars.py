@@ -107,3 +107,19 @@ def test_filing_an_incident_on_a_calendar_no_longer_fails(client_for, agent, man
         "/api/v1/incidents/", {"title": "Till is down", "service": service.pk, "impact": 1, "urgency": 1}
     )
     assert response.status_code == 201, response.content
+
+
+def test_the_migration_names_bad_rows_instead_of_deleting_them():
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = import_module("sla.migrations.0003_workingperiod_end_after_start")
+    calendar = Calendar.objects.create(name="Shop", time_zone="UTC")
+    with connection.cursor() as cursor:  # the state before the migration (rolled back with the test)
+        cursor.execute("ALTER TABLE sla_workingperiod DROP CONSTRAINT working_period_end_after_start")
+    bad = WorkingPeriod.objects.create(calendar=calendar, weekday=0, start=time(17), end=time(9))
+    with pytest.raises(RuntimeError, match=rf"id {bad.pk}: calendar 'Shop', Monday 17:00–09:00"):
+        migration.refuse_bad_periods(apps, None)
+    assert WorkingPeriod.objects.filter(pk=bad.pk).exists()
