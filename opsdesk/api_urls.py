@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from audit.api.views import AuditRecordViewSet
 from catalog.api.views import ConfigurationItemViewSet, ServiceViewSet
 from core.api.auth import ObtainTokenView
 from sla.api.views import EscalationPolicyViewSet, SlaPolicyViewSet
@@ -11,6 +12,7 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("cis", ConfigurationItemViewSet, basename="ci")
 router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
 router.register("escalation-policies", EscalationPolicyViewSet, basename="escalation-policy")
+router.register("audit", AuditRecordViewSet, basename="audit")
 
 urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -1,24 +1,38 @@
 from django.contrib import admin, messages
 
+from audit.admin_writes import ServiceBackedAdmin, ServiceBackedInline, ServiceWrites
+
+from . import calendars
 from .models import Calendar, EscalationLevel, EscalationPolicy, Holiday, SlaPolicy, WorkingPeriod
-from .services import calendar_fill_holidays
 
 
-class WorkingPeriodInline(admin.TabularInline):
+class WorkingPeriodInline(ServiceBackedInline, admin.TabularInline):
     model = WorkingPeriod
     extra = 0
+    writes = ServiceWrites(
+        calendars.working_period_create,
+        calendars.working_period_update,
+        calendars.working_period_delete,
+        subject="period",
+    )
 
 
-class HolidayInline(admin.TabularInline):
+class HolidayInline(ServiceBackedInline, admin.TabularInline):
     model = Holiday
     extra = 0
+    writes = ServiceWrites(
+        calendars.holiday_create, calendars.holiday_update, calendars.holiday_delete, subject="holiday"
+    )
 
 
 @admin.register(Calendar)
-class CalendarAdmin(admin.ModelAdmin):
+class CalendarAdmin(ServiceBackedAdmin):
     list_display = ("name", "time_zone", "country")
     inlines = [WorkingPeriodInline, HolidayInline]
     actions = ["fill_holidays"]
+    writes = ServiceWrites(
+        calendars.calendar_create, calendars.calendar_update, calendars.calendar_delete, subject="calendar"
+    )
 
     @admin.action(description="Fill this year's and next year's public holidays from the country")
     def fill_holidays(self, request, queryset):
@@ -26,7 +40,7 @@ class CalendarAdmin(admin.ModelAdmin):
             if not calendar.country:
                 self.message_user(request, f"{calendar}: set a country first.", messages.WARNING)
                 continue
-            added = calendar_fill_holidays(calendar=calendar)
+            added = calendars.calendar_fill_holidays(calendar=calendar, actor=request.user)
             self.message_user(request, f"{calendar}: {added} holidays added.")
 
 

@@ -1,31 +1,11 @@
 from datetime import timedelta
 
-import holidays as holidays_package
 from django.db import transaction
-from django.utils import timezone
 
 from core import roles
 from core.errors import InvalidInput, NotPermitted
 
-from .models import Calendar, Holiday, SlaPolicy
-
-
-def calendar_fill_holidays(*, calendar: Calendar, years: list[int] | None = None) -> int:
-    """Add the public holidays of the calendar's country (this year and next by default); returns
-    how many were new. Holidays already there are kept as they are."""
-    this_year = timezone.now().year
-    named = holidays_package.country_holidays(
-        calendar.country, subdiv=calendar.subdivision or None, years=years or [this_year, this_year + 1]
-    )
-    with transaction.atomic():
-        known = set(calendar.holidays.values_list("date", flat=True))
-        new = [
-            Holiday(calendar=calendar, date=day, name=name[:120])
-            for day, name in sorted(named.items())
-            if day not in known
-        ]
-        Holiday.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+from .models import SlaPolicy
 
 
 def _require_sla_admin(actor) -> None:

@@ -76,6 +76,7 @@ def test_schema_documents_every_api_route(schema):
         "/api/v1/webhook-subscriptions/",
         "/api/v1/webhook-subscriptions/{id}/",
         "/api/v1/metrics/sla/",
+        "/api/v1/audit/",
     } | {
         f"/api/v1/incidents/{{id}}/{action}/"
         for action in (

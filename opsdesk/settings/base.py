@@ -40,10 +40,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "pgtrigger",
+    "pghistory",
     "core",
     "catalog",
     "notifications",
     "sla",
+    "audit",
     "incidents",
     "changes",
     "problems",
@@ -59,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditMiddleware",  # the actor of admin, browser and API writes
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -209,8 +213,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "incidents.models.Level"},
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "incidents.models.Level", "AuditActionEnum": "audit.models.ACTIONS"},
 }
+
+# --- Audit of configuration (audit/): PostgreSQL triggers write the history ----------------------
+# Triggers live on other apps' tables (and django.contrib.auth's), so they are installed after every
+# `migrate` rather than through those apps' migrations; pgtrigger prunes the ones no longer declared.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"  # statements in one transaction keep their order
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")  # reads never write configuration
 
 LOGGING = {
     "version": 1,
@@ -220,6 +232,7 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OPSDESK_LOG_LEVEL", "INFO")},
+    "loggers": {"pgtrigger": {"level": "WARNING"}},  # not one line per trigger on every migrate
 }
 
 # --- Notifications: email and webhooks through the outbox (notifications/conf.py) -------------

@@ -1,11 +1,16 @@
 """Working calendars: weekly hours in a time zone, minus holidays."""
 
+from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
 from core.businesstime import WorkingCalendar
+
+MIDNIGHT = time(0)
+END_BEFORE_START = "End must be after start (00:00 means midnight at the end of the day)."
 
 
 def validate_time_zone(value: str) -> None:
@@ -63,9 +68,31 @@ class WorkingPeriod(models.Model):
 
     class Meta:
         ordering = ["weekday", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")) | Q(end=MIDNIGHT),
+                name="working_period_end_after_start",
+                violation_error_message=END_BEFORE_START,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def ends_after_start(self) -> bool:
+        return self.start is None or self.end is None or self.end == MIDNIGHT or self.end > self.start
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.ends_after_start():
+            raise ValidationError({"end": END_BEFORE_START})
+
+    def validate_constraints(self, exclude=None) -> None:
+        # clean() already reports a period ending before it starts, on `end`; do not repeat it
+        # without a field.
+        if not self.ends_after_start():
+            exclude = {*(exclude or ()), "end"}
+        super().validate_constraints(exclude=exclude)
 
 
 class Holiday(models.Model):

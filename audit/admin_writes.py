@@ -1,0 +1,126 @@
+"""Admin classes whose saves and deletes go through the app's services (validation, permissions and
+the audit actor then cannot differ from the API's). Declare the services once per admin or inline:
+
+    class ServiceAdmin(ServiceBackedAdmin):
+        writes = ServiceWrites(services.service_create, services.service_update,
+                               services.service_delete, subject="service")
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from core import roles
+from core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class ServiceWrites:
+    create: Callable[..., models.Model]  # create(*, actor, **fields)
+    update: Callable[..., models.Model]  # update(*, <subject>=obj, actor, **fields)
+    delete: Callable[..., None]  # delete(*, <subject>=obj, actor)
+    subject: str  # the keyword naming the record in update/delete
+
+    def save(self, obj: models.Model, *, actor, fields: dict, change: bool) -> models.Model:
+        if change:
+            return self.update(**{self.subject: obj}, actor=actor, **fields)
+        return self.create(actor=actor, **fields)
+
+    def remove(self, obj: models.Model, *, actor) -> None:
+        self.delete(**{self.subject: obj}, actor=actor)
+
+
+def form_fields(form, *, changed_only: bool) -> dict:
+    """The model fields a (model) form set: all of them for a new record, the changed ones otherwise."""
+    model = form._meta.model
+    names = form.changed_data if changed_only else list(form.cleaned_data)
+    values = {}
+    for name in names:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not field.primary_key and name in form.cleaned_data:
+            values[name] = form.cleaned_data[name]
+    return values
+
+
+class ConfigPermissions:
+    """Managers (and superusers) configure; the services check the same predicate."""
+
+    def _allowed(self, request) -> bool:
+        return roles.can_configure(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request, *args) -> bool:
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._allowed(request)
+
+
+class ServiceBackedInline(ConfigPermissions):
+    """Mix into an admin inline: its rows are saved and deleted through `writes`."""
+
+    writes: ServiceWrites
+
+
+class ServiceBackedAdmin(ConfigPermissions, admin.ModelAdmin):
+    """save_model / delete_model / save_related / save_formset call `writes` (and each inline's)."""
+
+    writes: ServiceWrites
+
+    def has_module_permission(self, request) -> bool:
+        return self._allowed(request)
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Many-to-many values go in the same service call; save_related does not save them again.
+        saved = self.writes.save(
+            obj, actor=request.user, fields=form_fields(form, changed_only=change), change=change
+        )
+        obj.pk = saved.pk
+        form.instance = saved
+
+    def save_related(self, request, form, formsets, change) -> None:
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        inline = next(i for i in self.get_inline_instances(request) if i.model is formset.model)
+        writes, actor = inline.writes, request.user
+        parent = {formset.fk.name: form.instance} if hasattr(formset, "fk") else {}
+        # What formset.save() would have recorded (the admin's change message reads it).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            if formset.can_delete and formset._should_delete_form(row):
+                if row.instance.pk:
+                    writes.remove(row.instance, actor=actor)
+                    formset.deleted_objects.append(row.instance)
+            elif row.instance.pk is None:
+                if row.has_changed():
+                    fields = {**form_fields(row, changed_only=False), **parent}
+                    formset.new_objects.append(
+                        writes.save(row.instance, actor=actor, fields=fields, change=False)
+                    )
+            elif row.has_changed():
+                fields = form_fields(row, changed_only=True)
+                saved = writes.save(row.instance, actor=actor, fields=fields, change=True)
+                formset.changed_objects.append((saved, row.changed_data))
+
+    def delete_model(self, request, obj) -> None:
+        self.writes.remove(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            try:
+                self.writes.remove(obj, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
