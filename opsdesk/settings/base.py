@@ -165,6 +165,11 @@ CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
         "schedule": OPSDESK_SWEEP_SECONDS,
         "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
     },
+    "sweep-events": {  # timers queue: handlers only write rows, and breach notifications are timers' promise
+        "task": "core.sweep_events",
+        "schedule": OPSDESK_SWEEP_SECONDS,
+        "options": {"queue": TIMERS_QUEUE, "expires": OPSDESK_SWEEP_SECONDS * 2},
+    },
     "purge-sent-outbox": {"task": "notifications.purge_sent_outbox", "schedule": 24 * 3600.0},
 }
 
