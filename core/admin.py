@@ -1,6 +1,10 @@
-from django.contrib import admin
+import json
 
-from .models import Team, TimelineEntry
+from django.contrib import admin
+from django.utils.html import format_html
+
+from . import roles
+from .models import Event, HandlerRun, Team, TimelineEntry
 
 
 @admin.register(TimelineEntry)
@@ -25,3 +29,90 @@ class TimelineEntryAdmin(admin.ModelAdmin):
 class TeamAdmin(admin.ModelAdmin):
     list_display = ("group", "lead", "escalation_group")
     list_select_related = ("group", "lead", "escalation_group")
+
+
+class ReadOnlyForManagers(admin.ModelAdmin):
+    """A log: managers and superusers read it, nobody edits it."""
+
+    show_full_result_count = False  # no COUNT(*) over a long log
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return roles.can_configure(request.user)
+
+    def has_module_permission(self, request) -> bool:
+        return roles.can_configure(request.user)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class HandlerRunInline(admin.TabularInline):
+    model = HandlerRun
+    fields = ["handler", "outcome", "attempts", "next_attempt_at", "updated_at", "error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return roles.can_configure(request.user)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyForManagers):
+    """The event log: what happened, to what, and how each handler dealt with it."""
+
+    list_display = [
+        "id",
+        "type",
+        "version",
+        "key",
+        "content_type",
+        "object_id",
+        "actor",
+        "occurred_at",
+        "pending",
+    ]
+    list_filter = ["type", "handler_runs__outcome"]
+    search_fields = ["key"]
+    list_select_related = ["content_type", "actor"]
+    date_hierarchy = "occurred_at"
+    inlines = [HandlerRunInline]
+    fields = [
+        "type", "version", "key", "content_type", "object_id", "actor", "occurred_at", "dispatch_due_at",
+        "audience", "title", "body", "url", "payload_pretty",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(boolean=True, description="Pending")
+    def pending(self, event: Event) -> bool:
+        return event.dispatch_due_at is not None
+
+    @admin.display(description="Payload")
+    def payload_pretty(self, event: Event) -> str:
+        return format_html(
+            "<pre>{}</pre>", json.dumps(event.payload, indent=2, ensure_ascii=False, default=str)
+        )
+
+
+@admin.register(HandlerRun)
+class HandlerRunAdmin(ReadOnlyForManagers):
+    """Each handler's outcome per event: done, retrying (attempts, next try) or failed with its error."""
+
+    list_display = ["id", "event", "handler", "outcome", "attempts", "next_attempt_at", "updated_at"]
+    list_filter = ["outcome", "handler", "event__type"]
+    search_fields = ["event__key", "error"]
+    list_select_related = ["event"]
+    fields = ["event", "handler", "outcome", "attempts", "next_attempt_at", "updated_at", "error"]
+    readonly_fields = fields

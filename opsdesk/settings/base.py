@@ -147,6 +147,9 @@ TIMERS_QUEUE = "timers"
 CELERY_TASK_ROUTES = {
     "incidents.tasks.sweep_sla_clocks": {"queue": TIMERS_QUEUE},
     "incidents.tasks.sweep_escalations": {"queue": TIMERS_QUEUE},
+    # Event dispatch too: handlers only write rows, and a breach's notification is a timer's promise.
+    "core.dispatch_events": {"queue": TIMERS_QUEUE},
+    "core.sweep_events": {"queue": TIMERS_QUEUE},
 }
 OPSDESK_SWEEP_SECONDS = float(os.environ.get("OPSDESK_SWEEP_SECONDS", "5"))
 CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
@@ -165,10 +168,10 @@ CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
         "schedule": OPSDESK_SWEEP_SECONDS,
         "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
     },
-    "sweep-events": {  # timers queue: handlers only write rows, and breach notifications are timers' promise
+    "sweep-events": {
         "task": "core.sweep_events",
         "schedule": OPSDESK_SWEEP_SECONDS,
-        "options": {"queue": TIMERS_QUEUE, "expires": OPSDESK_SWEEP_SECONDS * 2},
+        "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
     },
     "purge-sent-outbox": {"task": "notifications.purge_sent_outbox", "schedule": 24 * 3600.0},
 }
