@@ -1,8 +1,8 @@
 """Thin Celery tasks of the kernel: dispatch committed domain events to their handlers.
 
-Both run on the `timers` queue (CELERY_TASK_ROUTES): handlers only write rows (notifications, outbox messages) and are
-quick, and a breach notification is part of a deadline's promise, so a backlog of slow webhook or
-email deliveries on the default queue must not hold them up. Safe to run twice or never: the
+Both run on the `timers` queue (CELERY_TASK_ROUTES): handlers only write rows (notifications,
+outbox messages) and are quick, and a breach notification is part of a deadline's promise, so a
+backlog of slow webhook or email deliveries on the default queue must not hold them up. Safe to run twice or never: the
 handler-run rows make each (event, handler) pair run once, and the sweep finds what a lost nudge
 left behind."""
 

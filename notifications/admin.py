@@ -7,8 +7,8 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from core import roles
-from core.events import ALL, registry
 from core.errors import InvalidInput
+from core.events import ALL, registry
 
 from . import services
 from .models import DeliveryAttempt, Notification, OutboxMessage, WebhookSubscription
