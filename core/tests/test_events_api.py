@@ -96,3 +96,15 @@ def test_staff_without_the_manager_role_cannot_read_the_event_log(client, make_u
     client.force_login(make_user(roles.AGENT, is_staff=True))
     assert client.get("/admin/core/event/").status_code == 403
     assert client.get("/admin/core/handlerrun/").status_code == 403
+
+
+def test_the_readme_lists_the_event_types_of_the_registry():
+    from django.conf import settings
+
+    from core.management.commands.event_types import event_types_markdown
+
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    section = readme.split("<!-- event-types:start -->\n")[1].split("<!-- event-types:end -->")[0]
+    assert section == event_types_markdown(), (
+        "README is stale: paste `manage.py event_types` between the markers"
+    )
