@@ -5,7 +5,16 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import AutoSchema
+
 from .registry import FIELD_TYPES, registry
+
+
+class _NoInputSchema(AutoSchema):
+    """No parameters, so no 400: only authentication, permission and rate-limit errors."""
+
+    def _error_codes(self) -> list[str]:
+        return [code for code in super()._error_codes() if code != "400"]
 
 
 class EventFieldSerializer(serializers.Serializer):
@@ -33,6 +42,7 @@ class EventTypeListView(APIView):
     Webhook bodies are `{"id", "type", "created_at", "data"}` with the payload as `data`."""
 
     pagination_class = None
+    schema = _NoInputSchema()
 
     @extend_schema(
         operation_id="event_types_list", tags=["event-types"], responses=EventTypeSerializer(many=True)
