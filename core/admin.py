@@ -1,9 +1,10 @@
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from . import roles
+from .events.services import handler_runs_retry
 from .models import Event, HandlerRun, Team, TimelineEntry
 
 
@@ -116,3 +117,12 @@ class HandlerRunAdmin(ReadOnlyForManagers):
     list_select_related = ["event"]
     fields = ["event", "handler", "outcome", "attempts", "next_attempt_at", "updated_at", "error"]
     readonly_fields = fields
+    actions = ["retry_now"]
+
+    def has_retry_permission(self, request) -> bool:
+        return roles.can_configure(request.user)
+
+    @admin.action(description="Run again now (failed or retrying)", permissions=["retry"])
+    def retry_now(self, request, queryset) -> None:
+        count = handler_runs_retry(actor=request.user, run_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} handler run(s) queued to run again.", messages.SUCCESS)

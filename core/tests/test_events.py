@@ -273,3 +273,23 @@ def test_the_sweep_task_is_scheduled_by_beat_on_the_timers_queue(settings):
 def test_every_registered_type_is_subscribed_by_the_notification_handlers():
     names = {subscription.name for subscription in registry.subscriptions()}
     assert {"notifications.notify_people", "notifications.send_webhooks"} <= names
+
+
+def test_a_manager_can_run_failed_handlers_again(bus, db, manager, agent, django_capture_on_commit_callbacks):
+    from core.errors import NotPermitted
+    from core.events.services import handler_runs_retry
+
+    first, _ = bus
+    first.fail = lambda event: ValueError("bug") if len(first.calls) == 1 else None
+    event = ping(1)
+    dispatch_due()
+    failed = HandlerRun.objects.get(handler="test.first")
+    done = HandlerRun.objects.get(handler="test.second")
+    with pytest.raises(NotPermitted):
+        handler_runs_retry(actor=agent, run_ids=[failed.pk])
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert handler_runs_retry(actor=manager, run_ids=[failed.pk, done.pk]) == 1
+    assert callbacks[0].args[:2] == (tasks.dispatch_events, ([event.pk],))
+    dispatch_due()
+    assert runs()[("ping:1", "test.first")] == ("done", 1)
+    assert first.calls == [["ping:1"], ["ping:1"]] and bus[1].calls == [["ping:1"]]

@@ -108,3 +108,14 @@ def test_the_readme_lists_the_event_types_of_the_registry():
     assert section == event_types_markdown(), (
         "README is stale: paste `manage.py event_types` between the markers"
     )
+
+
+def test_the_retry_action_runs_a_failed_handler_again(admin_client, logged_event):
+    run = HandlerRun.objects.get(handler="notifications.send_webhooks")
+    HandlerRun.objects.filter(pk=run.pk).update(outcome="failed", error="ValueError: bug")
+    response = admin_client.post(
+        "/admin/core/handlerrun/", {"action": "retry_now", "_selected_action": [run.pk]}, follow=True
+    )
+    assert "1 handler run(s) queued" in response.content.decode()
+    run.refresh_from_db()
+    assert (run.outcome, run.attempts) == ("retrying", 0)
