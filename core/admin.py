@@ -1,11 +1,15 @@
-from django.contrib import admin
+import json
+
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.html import format_html
 
 from audit.admin_writes import ServiceBackedAdmin, ServiceWrites, form_fields
 
-from . import services
-from .models import Team, TimelineEntry
+from . import roles, services
+from .events.services import handler_runs_retry
+from .models import Event, HandlerRun, Team, TimelineEntry
 
 
 @admin.register(TimelineEntry)
@@ -67,3 +71,100 @@ class OpsDeskUserAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, OpsDeskUserAdmin)
+
+
+
+class ReadOnlyForManagers(admin.ModelAdmin):
+    """A log: managers and superusers read it, nobody edits it."""
+
+    show_full_result_count = False  # no COUNT(*) over a long log
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return roles.can_configure(request.user)
+
+    def has_module_permission(self, request) -> bool:
+        return roles.can_configure(request.user)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class HandlerRunInline(admin.TabularInline):
+    model = HandlerRun
+    fields = ["handler", "outcome", "attempts", "next_attempt_at", "updated_at", "error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return roles.can_configure(request.user)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyForManagers):
+    """The event log: what happened, to what, and how each handler dealt with it."""
+
+    list_display = [
+        "id",
+        "type",
+        "version",
+        "key",
+        "content_type",
+        "object_id",
+        "actor",
+        "occurred_at",
+        "pending",
+    ]
+    list_filter = ["type", "handler_runs__outcome"]
+    search_fields = ["key"]
+    list_select_related = ["content_type", "actor"]
+    date_hierarchy = "occurred_at"
+    inlines = [HandlerRunInline]
+    fields = [
+        "type", "version", "key", "content_type", "object_id", "actor", "occurred_at", "dispatch_due_at",
+        "audience", "title", "body", "url", "payload_pretty",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(boolean=True, description="Pending")
+    def pending(self, event: Event) -> bool:
+        return event.dispatch_due_at is not None
+
+    @admin.display(description="Payload")
+    def payload_pretty(self, event: Event) -> str:
+        return format_html(
+            "<pre>{}</pre>", json.dumps(event.payload, indent=2, ensure_ascii=False, default=str)
+        )
+
+
+@admin.register(HandlerRun)
+class HandlerRunAdmin(ReadOnlyForManagers):
+    """Each handler's outcome per event: done, retrying (attempts, next try) or failed with its error."""
+
+    list_display = ["id", "event", "handler", "outcome", "attempts", "next_attempt_at", "updated_at"]
+    list_filter = ["outcome", "handler", "event__type"]
+    search_fields = ["event__key", "error"]
+    list_select_related = ["event"]
+    fields = ["event", "handler", "outcome", "attempts", "next_attempt_at", "updated_at", "error"]
+    readonly_fields = fields
+    actions = ["retry_now"]
+
+    def has_retry_permission(self, request) -> bool:
+        return roles.can_configure(request.user)
+
+    @admin.action(description="Run again now (failed or retrying)", permissions=["retry"])
+    def retry_now(self, request, queryset) -> None:
+        count = handler_runs_retry(actor=request.user, run_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} handler run(s) queued to run again.", messages.SUCCESS)

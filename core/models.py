@@ -1,10 +1,13 @@
-"""Shared building blocks: the immutable timeline every process writes to, and base models."""
+"""Shared building blocks: the immutable timeline every process writes to, base models, and the
+domain event log with its handler runs."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -88,3 +91,71 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return f"Team {self.group}"
+
+
+class Event(models.Model):
+    """One domain event, written in the transaction of the change it describes and dispatched to
+    the subscribed handlers after commit (core/events). `payload` is the public part (webhooks);
+    `audience`, `title`, `body` and `url` say whom to tell and how, and never leave OpsDesk."""
+
+    key = models.CharField(
+        max_length=200, unique=True, help_text="Idempotency key: publishing the same key again is a no-op."
+    )
+    type = models.CharField(max_length=100)
+    version = models.PositiveSmallIntegerField(default=1)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("content_type", "object_id")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    audience = models.JSONField(default=list, blank=True, help_text="Ids of the users to tell (internal).")
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    dispatch_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When handlers are due to run (again); empty once all finished."
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["dispatch_due_at"], condition=Q(dispatch_due_at__isnull=False), name="event_due_idx"
+            ),
+            models.Index(fields=["type", "-id"], name="event_type_idx"),
+            models.Index(fields=["content_type", "object_id"], name="event_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.pk}"
+
+
+class HandlerRun(models.Model):
+    """What one handler did with one event: at most one row per pair (the dispatcher's record of
+    "already ran"), written in the same transaction as the handler's own writes."""
+
+    class Outcome(models.TextChoices):
+        DONE = "done", "Done"
+        RETRYING = "retrying", "Retrying"
+        FAILED = "failed", "Failed permanently"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="handler_runs")
+    handler = models.CharField(max_length=200)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["event", "handler"]
+        constraints = [models.UniqueConstraint(fields=["event", "handler"], name="handler_run_once")]
+        indexes = [models.Index(fields=["outcome", "-id"], name="handler_run_outcome_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.handler} on event #{self.event_id}: {self.outcome}"

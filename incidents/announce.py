@@ -1,11 +1,12 @@
-"""What the incident process tells people and tools: in-app + email notifications and webhook
-events, written through the notifications outbox inside the caller's transaction."""
+"""What the incident process tells people and tools: one domain event per announcement, published
+in the caller's transaction (core.events). After commit the notification handlers turn it into
+in-app notifications and emails for the recipients and webhook messages for the subscriptions."""
 
 from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from notifications.services import Notice, WebhookEvent, notify_many, publish_webhook_events
+from core.events import NewEvent, publish_many
 
 from .models import Incident
 
@@ -19,6 +20,7 @@ class Announcement:
     body: str = ""
     recipients: tuple = ()
     data: dict = field(default_factory=dict)
+    actor: object = None
 
 
 def incident_payload(incident: Incident) -> dict:
@@ -43,26 +45,27 @@ def announce(
     body: str = "",
     recipients=(),
     data=None,
+    actor=None,
 ) -> None:
-    """Notify `recipients` (once per event_key and person) and publish the webhook event."""
-    announce_many([Announcement(incident, event_type, event_key, title, body, tuple(recipients), data or {})])
+    """Publish the event; `recipients` are notified once per event_key and person."""
+    announce_many(
+        [Announcement(incident, event_type, event_key, title, body, tuple(recipients), data or {}, actor)]
+    )
 
 
 def announce_many(announcements: list[Announcement]) -> None:
     """`announce` for many events in a constant number of queries."""
-    notify_many(
-        Notice(
-            recipients=a.recipients,
-            event_type=a.event_type,
-            event_key=a.event_key,
+    publish_many(
+        NewEvent(
+            type=a.event_type,
+            key=a.event_key,
+            payload={"incident": incident_payload(a.incident), **a.data},
+            subject=a.incident,
+            actor=a.actor,
+            audience=a.recipients,
             title=a.title,
             body=a.body,
             url=reverse("incidents:detail", args=[a.incident.pk]),
         )
-        for a in announcements
-        if a.recipients
-    )
-    publish_webhook_events(
-        WebhookEvent(a.event_type, a.event_key, {"incident": incident_payload(a.incident), **a.data})
         for a in announcements
     )

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 
 from core import roles
 from core.errors import InvalidInput
+from core.events import ALL, registry
 
 from . import services
 from .models import DeliveryAttempt, Notification, OutboxMessage, WebhookSubscription
@@ -83,7 +84,18 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} message(s) queued for delivery.", messages.SUCCESS)
 
 
+def event_type_choices() -> list[tuple[str, str]]:
+    return [(ALL, "All events (*), including types added later")] + [
+        (event_type.name, f"{event_type.name} — {event_type.description}") for event_type in registry.types()
+    ]
+
+
 class WebhookSubscriptionForm(forms.ModelForm):
+    event_types = forms.MultipleChoiceField(
+        choices=event_type_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The registered event types to receive (also listed at /api/v1/event-types/).",
+    )
     secret = forms.CharField(
         required=False,
         help_text="Leave blank to generate one (new subscription) or keep the current one (existing).",

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urljoin
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from core import roles
 from core.errors import InvalidInput, NotPermitted
+from core.events import ALL, registry
 from core.nudge import nudge_on_commit
 
 from . import conf, destinations, signing
@@ -94,6 +96,7 @@ class WebhookEvent:
     event_type: str
     event_key: str
     payload: dict
+    created_at: datetime | None = None  # when it happened; default now
 
 
 def notify(
@@ -189,7 +192,7 @@ def publish_webhook_events(events: Iterable[WebhookEvent]) -> list[OutboxMessage
                 {
                     "id": event.event_key,
                     "type": event.event_type,
-                    "created_at": now.isoformat(),
+                    "created_at": (event.created_at or now).isoformat(),
                     "data": event.payload,
                 },
                 cls=DjangoJSONEncoder,
@@ -259,9 +262,12 @@ def webhook_subscription_clean(
         if not isinstance(event_types, list | tuple) or not event_types:
             errors["event_types"] = 'List at least one event type, or ["*"] for all.'
         elif bad := [
-            t for t in event_types if not isinstance(t, str) or not (t == "*" or EVENT_TYPE_RE.match(t))
+            t for t in event_types if not isinstance(t, str) or not (t == ALL or t in registry.names())
         ]:
-            errors["event_types"] = f"Not an event type: {', '.join(map(repr, bad))}."
+            errors["event_types"] = (
+                f"Unknown event type: {', '.join(map(repr, bad))}. "
+                f'Valid: {", ".join(registry.names())}, or "*" for all (GET /api/v1/event-types/).'
+            )
         else:
             cleaned["event_types"] = ["*"] if "*" in event_types else sorted(set(event_types))
     if secret is not None:

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from audit.api.views import AuditRecordViewSet
 from catalog.api.views import ConfigurationItemViewSet, ServiceViewSet
 from core.api.auth import ObtainTokenView
+from core.events.api import EventTypeListView
 from sla.api.views import EscalationPolicyViewSet, SlaPolicyViewSet
 
 router = DefaultRouter()
@@ -16,6 +17,7 @@ router.register("audit", AuditRecordViewSet, basename="audit")
 
 urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("v1/event-types/", EventTypeListView.as_view(), name="api-event-types"),
     path("v1/", include("incidents.api.urls")),
     path("v1/", include("notifications.api.urls")),
     path("v1/metrics/", include("reports.api.urls")),

@@ -59,6 +59,7 @@ def test_schema_documents_every_api_route(schema):
     documented = set(schema["paths"])
     expected = {
         "/api/v1/auth/token/",
+        "/api/v1/event-types/",
         "/api/v1/incidents/",
         "/api/v1/incidents/{id}/",
         "/api/v1/incidents/{id}/comments/",

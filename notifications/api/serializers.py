@@ -54,7 +54,7 @@ class WebhookSubscriptionCreateSerializer(StrictInputSerializer):
     event_types = serializers.ListField(
         child=serializers.CharField(max_length=100),
         min_length=1,
-        help_text='Event types to receive, e.g. ["incident.breached"], or ["*"] for all.',
+        help_text='Registered event types to receive (GET /api/v1/event-types/), or ["*"] for all.',
     )
     secret = serializers.CharField(
         required=False,

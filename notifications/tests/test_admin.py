@@ -35,12 +35,12 @@ def test_retry_now_action_revives_a_dead_message(admin_client):
 def test_subscription_admin_validates_through_the_service_and_shows_the_secret_once(admin_client):
     bad = admin_client.post(
         "/admin/notifications/webhooksubscription/add/",
-        {"name": "x", "url": "ftp://nope", "event_types": '["*"]', "active": "on", "secret": ""},
+        {"name": "x", "url": "ftp://nope", "event_types": ["*"], "active": "on", "secret": ""},
     )
     assert bad.status_code == 200 and "Enter a valid http:// or https:// URL." in bad.content.decode()
     good = admin_client.post(
         "/admin/notifications/webhooksubscription/add/",
-        {"name": "Bridge", "url": "https://hooks.example.com/x", "event_types": '["*"]', "active": "on"},
+        {"name": "Bridge", "url": "https://hooks.example.com/x", "event_types": ["*"], "active": "on"},
         follow=True,
     )
     subscription = WebhookSubscription.objects.get()

@@ -17,7 +17,7 @@ HOOKS = "/api/v1/webhook-subscriptions/"
 NEW_HOOK = {
     "name": "Ops bridge",
     "url": "https://hooks.example.com/opsdesk",
-    "event_types": ["incident.breached"],
+    "event_types": ["incident.sla_breached"],
 }
 
 

@@ -155,7 +155,7 @@ def test_subscription_create_generates_a_secret_and_validates(manager):
         actor=manager,
         name=" Ops bridge ",
         url="https://hooks.example.com/opsdesk",
-        event_types=["incident.breached"],
+        event_types=["incident.sla_breached"],
     )
     assert subscription.name == "Ops bridge" and len(subscription.secret) >= 32
     assert subscription.created_by == manager
@@ -176,7 +176,7 @@ def test_subscription_urls_must_be_http_or_https(manager, url):
 
 def test_subscription_update_and_delete(manager):
     subscription = services.webhook_subscription_create(
-        actor=manager, name="a", url="https://hooks.example.com/x", event_types=["a.b", "*"]
+        actor=manager, name="a", url="https://hooks.example.com/x", event_types=["incident.created", "*"]
     )
     assert subscription.event_types == ["*"]
     old_secret = subscription.secret

@@ -151,6 +151,9 @@ TIMERS_QUEUE = "timers"
 CELERY_TASK_ROUTES = {
     "incidents.tasks.sweep_sla_clocks": {"queue": TIMERS_QUEUE},
     "incidents.tasks.sweep_escalations": {"queue": TIMERS_QUEUE},
+    # Event dispatch too: handlers only write rows, and a breach's notification is a timer's promise.
+    "core.dispatch_events": {"queue": TIMERS_QUEUE},
+    "core.sweep_events": {"queue": TIMERS_QUEUE},
 }
 OPSDESK_SWEEP_SECONDS = float(os.environ.get("OPSDESK_SWEEP_SECONDS", "5"))
 CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
@@ -166,6 +169,11 @@ CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
     },
     "sweep-outbox": {
         "task": "notifications.sweep_outbox",
+        "schedule": OPSDESK_SWEEP_SECONDS,
+        "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
+    },
+    "sweep-events": {
+        "task": "core.sweep_events",
         "schedule": OPSDESK_SWEEP_SECONDS,
         "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
     },

@@ -18,3 +18,7 @@ STORAGES = {
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic needed
 WHITENOISE_USE_FINDERS = True
+# Run event handlers in the publishing transaction, so tests see notifications and webhook messages
+# without a worker (as before the event bus). The event bus tests turn it off to test the real path:
+# dispatch after commit by a task, or by the sweep.
+EVENTS_DISPATCH_INLINE = True
