@@ -73,7 +73,6 @@ admin.site.unregister(User)
 admin.site.register(User, OpsDeskUserAdmin)
 
 
-
 class ReadOnlyForManagers(admin.ModelAdmin):
     """A log: managers and superusers read it, nobody edits it."""
 
