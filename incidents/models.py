@@ -78,19 +78,6 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     resolution_code = models.CharField(max_length=32, choices=ResolutionCode.choices, blank=True)
     resolution_notes = models.TextField(blank=True)
 
-    escalation_policy = models.ForeignKey(
-        "sla.EscalationPolicy",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    escalation_level = models.PositiveSmallIntegerField(
-        default=0, editable=False, help_text="Last level fired."
-    )
-    next_escalation_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
-
     class Meta:
         ordering = ["priority", "created_at"]
         indexes = [

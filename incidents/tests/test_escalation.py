@@ -11,10 +11,11 @@ from core.errors import Conflict
 from core.models import Team
 from core.timeline import timeline_for
 from incidents import services
-from incidents.escalation import sweep_escalations
 from incidents.models import Incident
 from incidents.tests.factories import IncidentFactory
 from notifications.models import Notification
+from sla.escalations import sweep_escalations
+from sla.selectors import escalation_of
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +52,12 @@ def escalations(incident):
     return [e.data["level"] for e in timeline_for(incident).filter(kind="escalation")]
 
 
+def state(incident):
+    return escalation_of(incident)
+
+
 def notified(incident, level):
-    key = f"incident:{incident.pk}:escalation:{incident.escalation_policy_id}:{level}"
+    key = f"incident:{incident.pk}:escalation:{state(incident).policy_id}:{level}"
     return sorted(Notification.objects.filter(event_key=key).values_list("recipient__username", flat=True))
 
 
@@ -63,17 +68,17 @@ def sweep(offset):
 
 def test_default_p1_policy_escalates_an_unacknowledged_incident(setup):
     incident = setup["incident"]
-    assert incident.escalation_policy.name == "Default P1"
-    assert incident.next_escalation_at == T0 + 5 * MIN
+    assert state(incident).policy.name == "Default P1"
+    assert state(incident).next_due_at == T0 + 5 * MIN
     assert sweep(4 * MIN) == 0
     assert sweep(5 * MIN) == 1
     assert notified(incident, 1) == ["alice", "lena"]  # the group and its lead
     assert sweep(6 * MIN) == 0
     assert sweep(15 * MIN) == 1
-    assert notified(incident, 2) == ["carol"]
+    assert notified(incident, 2) == ["alice", "carol"]  # the manager, and alice who lost the incident
     stored = Incident.objects.get(pk=incident.pk)
     assert stored.assignment_group == setup["second"] and stored.assignee is None  # raised to the next group
-    assert stored.next_escalation_at == T0 + timedelta(hours=1)
+    assert state(stored).next_due_at == T0 + timedelta(hours=1)
     assert escalations(incident) == [1, 2]
     changes = {e.field: e.new_value for e in timeline_for(incident).filter(kind="field_change")}
     assert changes == {"assignment_group": "Second line", "assignee": ""}
@@ -83,7 +88,7 @@ def test_acknowledging_skips_the_levels_that_no_longer_apply(setup):
     incident = setup["incident"]
     with time_machine.travel(T0 + 2 * MIN, tick=False):
         incident = services.incident_transition(incident=incident, actor=setup["agent"], action="acknowledge")
-    assert incident.next_escalation_at == T0 + timedelta(hours=1)  # only "not resolved after 1 h" is left
+    assert state(incident).next_due_at == T0 + timedelta(hours=1)  # only "not resolved after 1 h" is left
     assert sweep(30 * MIN) == 0
     assert sweep(61 * MIN) == 1
     assert escalations(incident) == [3]
@@ -96,7 +101,7 @@ def test_resolving_stops_escalation(setup):
         incident = services.incident_resolve(
             incident=incident, actor=setup["agent"], resolution_code="fixed", resolution_notes="Done."
         )
-    assert incident.next_escalation_at is None
+    assert state(incident).next_due_at is None
     assert sweep(timedelta(hours=5)) == 0
 
 
@@ -115,7 +120,7 @@ def test_manual_escalation_fires_the_next_level_now(setup):
     assert escalations(incident) == [1]
     entry = timeline_for(incident).filter(kind="escalation").get()
     assert entry.actor == setup["agent"] and "manually" in entry.note and "Customer is furious" in entry.note
-    assert incident.next_escalation_at == T0 + 15 * MIN
+    assert state(incident).next_due_at == T0 + 15 * MIN
     services.incident_escalate(incident=incident, actor=setup["agent"])
     services.incident_escalate(incident=incident, actor=setup["agent"])
     with pytest.raises(Conflict, match="no further escalation level"):
@@ -131,7 +136,7 @@ def test_escalation_can_raise_priority_and_retarget_the_sla(setup, service):
     )
     with time_machine.travel(T0, tick=False):
         incident = IncidentFactory(reporter=setup["agent"], service=service, impact=2, urgency=2)
-    assert incident.escalation_policy == policy
+    assert state(incident).policy == policy
     sweep(10 * MIN)
     assert escalations(incident) == [1]
     stored = Incident.objects.get(pk=incident.pk)
