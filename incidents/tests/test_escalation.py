@@ -275,7 +275,9 @@ def test_the_sweep_costs_the_same_queries_for_10_or_40_due_incidents(
                     assignment_group=first_line, assignee=setup["agent"],
                 )  # fmt: skip
 
-    services.incident_transition(incident=setup["incident"], actor=setup["agent"], action="cancel", note="Dup.")
+    services.incident_transition(
+        incident=setup["incident"], actor=setup["agent"], action="cancel", note="Dup."
+    )
     file(1, timedelta(hours=1))
     assert sweep(timedelta(hours=1, minutes=20)) == 2  # warms the caches
     file(10, timedelta(hours=2))
