@@ -59,8 +59,7 @@ def escalation_policy_create(*, actor, **fields) -> EscalationPolicy:
     """A new policy: it applies to records filed (or re-prioritised) from now on."""
     _require_admin(actor)
     _unknown(fields, POLICY_FIELDS)
-    fields.setdefault("process", EscalationPolicy._meta.get_field("process").default)
-    escalation_policy_check(name=fields.get("name", ""), process=fields["process"])
+    escalation_policy_check(name=fields.get("name", ""), process=fields.get("process", ""))
     with transaction.atomic():
         return EscalationPolicy.objects.create(**{**fields, "name": fields["name"].strip()})
 

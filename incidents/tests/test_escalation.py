@@ -140,7 +140,7 @@ def test_manual_escalation_fires_the_next_level_now(setup):
 def test_escalation_can_raise_priority_and_retarget_the_sla(setup, service):
     from sla.models import EscalationLevel, EscalationPolicy
 
-    policy = EscalationPolicy.objects.create(name="Raise P3", priority=3)
+    policy = EscalationPolicy.objects.create(name="Raise P3", process="incident", priority=3)
     EscalationLevel.objects.create(
         policy=policy, number=1, after=10 * MIN, raise_priority=True, notify_managers=True
     )
@@ -185,7 +185,9 @@ def at(offset):
 
 def test_levels_count_business_time_on_the_policys_calendar(setup, service, manager):
     office = Calendar.objects.get(name="Office hours")  # Monday to Friday 09:00-17:00 UTC
-    policy = escalation_policy_create(actor=manager, name="P3 office hours", priority=3, calendar=office)
+    policy = escalation_policy_create(
+        actor=manager, name="P3 office hours", process="incident", priority=3, calendar=office
+    )
     escalation_level_create(
         policy=policy, actor=manager, number=1, trigger="not_resolved", after=timedelta(hours=1)
     )
@@ -256,7 +258,9 @@ def test_the_sweep_costs_the_same_queries_for_10_or_40_due_incidents(
     setup, service, manager, django_assert_num_queries
 ):
     first_line = Group.objects.get(name="First line")
-    policy = escalation_policy_create(actor=manager, name="P2 busy", priority=2, service=service)
+    policy = escalation_policy_create(
+        actor=manager, name="P2 busy", process="incident", priority=2, service=service
+    )
     escalation_level_create(
         policy=policy, actor=manager, number=1, trigger="not_acknowledged", after=5 * MIN,
         notify_assignment_group=True, notify_group_lead=True, notify_users=[setup["boss"]],

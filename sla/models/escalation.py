@@ -16,8 +16,6 @@ from core.priority import Priority
 
 from .calendars import Calendar
 
-DEFAULT_PROCESS = "incident"
-
 
 class EscalationPolicy(models.Model):
     """Ordered levels that fire when a record of a process is left unacknowledged or unresolved too
@@ -25,7 +23,7 @@ class EscalationPolicy(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     process = models.CharField(
-        max_length=32, default=DEFAULT_PROCESS, help_text="The process whose records it escalates."
+        max_length=32, help_text="The process whose records it escalates (a registered escalation adapter)."
     )
     priority = models.PositiveSmallIntegerField(
         choices=Priority.choices, null=True, blank=True, help_text="Empty: any priority."
