@@ -261,18 +261,20 @@ def escalation_update(*, record, at: datetime, escalation: Escalation | None = N
 
 
 def escalation_policy_reschedule(*, policy: EscalationPolicy) -> int:
-    """After a policy is (de)activated: its running escalations stop or start again (levels whose
-    time has come fire at the next sweep). Returns how many were rescheduled."""
-    escalations = list(Escalation.objects.select_for_update().filter(policy=policy).select_related("policy"))
+    """After a policy is (de)activated, inside the caller's transaction: its running escalations
+    stop, or start again (levels whose time has come fire at the next sweep). Returns how many."""
     if not policy.active:
-        return Escalation.objects.filter(pk__in=[e.pk for e in escalations]).update(next_due_at=None)
+        return Escalation.objects.filter(policy=policy, next_due_at__isnull=False).update(next_due_at=None)
+    escalations = list(
+        Escalation.objects.select_for_update(of=("self",)).filter(policy=policy).select_related("policy")
+    )
     calendars = _calendars(escalations)
     for content_type_id in {e.content_type_id for e in escalations}:
         adapter = _adapter_of(content_type_id)
-        records = adapter.model.objects.in_bulk([e.object_id for e in escalations])
-        for escalation in escalations:
-            if escalation.content_type_id == content_type_id and escalation.object_id in records:
-                record = records[escalation.object_id]
+        mine = [e for e in escalations if e.content_type_id == content_type_id]
+        records = adapter.model.objects.in_bulk([e.object_id for e in mine])
+        for escalation in mine:
+            if record := records.get(escalation.object_id):
                 _schedule(escalation, record, adapter, calendars.get(escalation.calendar_id, ALWAYS))
     Escalation.objects.bulk_update(escalations, ["next_due_at"], batch_size=1000)
     return len(escalations)
