@@ -3,6 +3,7 @@ every write (save, timeline, side effects) happens in services.py."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -77,6 +78,9 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
 
     resolution_code = models.CharField(max_length=32, choices=ResolutionCode.choices, blank=True)
     resolution_notes = models.TextField(blank=True)
+
+    # The escalation state (level reached, next due) lives in sla.Escalation; deleted with the incident.
+    escalations = GenericRelation("sla.Escalation")
 
     class Meta:
         ordering = ["priority", "created_at"]

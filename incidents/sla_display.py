@@ -145,8 +145,8 @@ class EscalationInfo:
 
 
 def escalation_info(incident: Incident, *, now: datetime) -> EscalationInfo | None:
-    """The escalation's progress on the detail page (one query), from the levels snapshotted when
-    the policy was applied."""
+    """The escalation's progress on the detail page (one query; three with a working calendar),
+    from the levels snapshotted when the policy was applied."""
     escalation = escalation_of(incident)
     if escalation is None:
         return None

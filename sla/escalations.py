@@ -11,6 +11,7 @@ levels: by the sweep, in a fixed number of queries per batch, or manually. Firin
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +30,7 @@ from .directory import Directory
 from .models import Calendar, Escalation, EscalationLevel, EscalationPolicy
 from .selectors import escalation_of, escalation_policy_for
 
+logger = logging.getLogger(__name__)
 SWEEP_BATCH = 200
 NOT_ACKNOWLEDGED = EscalationLevel.Trigger.NOT_ACKNOWLEDGED
 Change = tuple[str, Any, Any]  # field, old, new (as the timeline shows them)
@@ -169,9 +171,9 @@ def adapter_for(process: str) -> EscalationAdapter:
     return _ADAPTERS[process]
 
 
-def _adapter_of(content_type_id: int) -> EscalationAdapter:
+def _adapter_of(content_type_id: int) -> EscalationAdapter | None:
     model = ContentType.objects.get_for_id(content_type_id).model_class()
-    return next(adapter for adapter in _ADAPTERS.values() if adapter.model is model)
+    return next((adapter for adapter in _ADAPTERS.values() if adapter.model is model), None)
 
 
 def _adapter_of_record(record: models.Model) -> EscalationAdapter:
@@ -272,6 +274,8 @@ def escalation_policy_reschedule(*, policy: EscalationPolicy) -> int:
     for content_type_id in {e.content_type_id for e in escalations}:
         adapter = _adapter_of(content_type_id)
         mine = [e for e in escalations if e.content_type_id == content_type_id]
+        if adapter is None:
+            continue  # its process has no adapter any more: nothing to schedule
         records = adapter.model.objects.in_bulk([e.object_id for e in mine])
         for escalation in mine:
             if record := records.get(escalation.object_id):
@@ -329,12 +333,16 @@ def sweep_escalations(*, now: datetime | None = None, batch_size: int = SWEEP_BA
         for content_type_id in sorted({e.content_type_id for e in escalations}):
             adapter = _adapter_of(content_type_id)
             mine = [e for e in escalations if e.content_type_id == content_type_id]
+            if adapter is None:  # no process escalates these records (any more): stop them
+                logger.warning("No escalation adapter for content type %s: unscheduling", content_type_id)
+                Escalation.objects.filter(pk__in=[e.pk for e in mine]).update(next_due_at=None)
+                continue
             records = adapter.lock(e.object_id for e in mine)
             due, touched = [], []
             for escalation in mine:
                 record = records.get(escalation.object_id)
                 if record is None:
-                    continue  # a service holds it right now: the next sweep takes it
+                    continue  # a service holds it right now: a later sweep takes it
                 calendar = calendars.get(escalation.calendar_id, ALWAYS)
                 levels = [
                     level

@@ -291,3 +291,9 @@ def test_the_sweep_costs_the_same_queries_for_10_or_40_due_incidents(
     with at(timedelta(hours=3, minutes=20)), django_assert_num_queries(len(ten.captured_queries)):
         assert sweep_escalations() == 80
     assert len(ten.captured_queries) < 25  # 17 today, whatever the batch; was 243 for 10 incidents
+
+
+def test_an_incident_deleted_takes_its_escalation_with_it(setup):
+    incident = setup["incident"]
+    Incident.objects.filter(pk=incident.pk).delete()
+    assert state(incident) is None
