@@ -324,7 +324,9 @@ def escalation_fire_next(
 
 def sweep_escalations(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH) -> int:
     """Fire every level that is due, in order, for every process (see core.sweep.sweep_due); a batch
-    costs the same number of queries whatever its size. Returns how many levels fired."""
+    costs the same number of queries whatever its size (except that a level raising a record's
+    priority re-targets that record's SLA clocks, through the process adapter). Returns how many
+    levels fired."""
     now = now or timezone.now()
 
     def fire_batch(escalations: list[Escalation]) -> int:
