@@ -8,6 +8,7 @@ fired and `due_at = next_fire_at` at the requested instant; and four timeline en
 acknowledged, 50 %, 75 %). `created_at` is placed so that the policy's resolution target ends at
 `due_at` (the default policies are 24x7)."""
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from core import roles
 from core.models import Team
 from core.priority import Priority
 from incidents.models import Incident
+from sla.escalations import snapshot
 from sla.models import SlaPolicy
 from sla.selectors import escalation_policy_for
 
@@ -70,7 +72,7 @@ def _policy_rows() -> list[tuple]:
     rows = []
     for priority in Priority:
         policy = SlaPolicy.objects.get(priority=priority, service=None)
-        escalation = escalation_policy_for(priority=priority, service=None)
+        escalation = escalation_policy_for(process="incident", priority=priority, service=None)
         rows.append(
             (
                 int(priority),
@@ -80,6 +82,7 @@ def _policy_rows() -> list[tuple]:
                 policy.resolution_target,
                 str(policy.resolution_target),
                 escalation and escalation.pk,
+                json.dumps(snapshot(escalation) if escalation else []),
             )
         )
     return rows
@@ -98,10 +101,11 @@ def check_spread(*, latest_due_seconds: float) -> None:
 SEED_SQL = """
 SELECT setseed(%(seed)s);
 CREATE TEMP TABLE bench_seed ON COMMIT DROP AS
-WITH pol(priority, label, policy_id, response_target, resolution_target, target_text, esc_policy_id) AS (
+WITH pol(priority, label, policy_id, response_target, resolution_target, target_text, esc_policy_id,
+         esc_levels) AS (
     SELECT * FROM unnest(%(priority)s::int[], %(label)s::text[], %(policy_id)s::bigint[],
                          %(response)s::interval[], %(resolution)s::interval[], %(target_text)s::text[],
-                         %(esc_policy_id)s::bigint[])
+                         %(esc_policy_id)s::bigint[], %(esc_levels)s::jsonb[])
 ), g AS (
     SELECT i, 1 + i %% 3 AS impact, 1 + (i / 3) %% 3 AS urgency,
            now() + make_interval(secs => %(due_from)s + random() * (%(due_to)s - %(due_from)s)) AS due_at
@@ -119,16 +123,25 @@ ORDER BY g.i;
 INSERT INTO incidents_incident (
     id, version, created_at, updated_at, number, title, description, impact, urgency, priority, source,
     status, acknowledged_at, resolution_code, resolution_notes, assignee_id, assignment_group_id,
-    reporter_id, service_id, escalation_policy_id, escalation_level, next_escalation_at)
+    reporter_id, service_id)
 SELECT s.id, 2, s.created_at, s.acknowledged_at, 'INC-' || lpad(s.id::text, greatest(6, length(s.id::text)), '0'),
        'Bench incident ' || s.i, '', s.impact, s.urgency, s.priority, 'web',
        'acknowledged', s.acknowledged_at, '', '', s.assignee_id, s.group_id,
-       %(reporter_id)s, s.service_id, s.esc_policy_id, coalesce(fired.number, 0), NULL
+       %(reporter_id)s, s.service_id
+FROM bench_seed s
+ORDER BY s.i;
+
+INSERT INTO sla_escalation (
+    content_type_id, object_id, policy_id, calendar_id, levels, level, elapsed, running_since, next_due_at,
+    applied_at)
+SELECT %(content_type_id)s, s.id, s.esc_policy_id, NULL, s.esc_levels, coalesce(fired.number, 0),
+       interval '0', s.created_at, NULL, s.created_at
 FROM bench_seed s
 LEFT JOIN LATERAL (  -- due "not resolved" levels have fired, "not acknowledged" ones never apply (acknowledged)
     SELECT max(l.number) AS number FROM sla_escalationlevel l
     WHERE l.policy_id = s.esc_policy_id AND l.trigger = 'not_resolved' AND s.created_at + l.after <= now()
 ) fired ON true
+WHERE s.esc_policy_id IS NOT NULL
 ORDER BY s.i;
 
 INSERT INTO incidents_incidentslaclock (
@@ -185,6 +198,7 @@ def seed_incidents(
         "resolution": list(policies[4]),
         "target_text": list(policies[5]),
         "esc_policy_id": list(policies[6]),
+        "esc_levels": list(policies[7]),
         "teams": len(fixtures.service_ids),
         "service_ids": fixtures.service_ids,
         "group_ids": fixtures.group_ids,

@@ -4,6 +4,7 @@ the admin obeys the same lifecycle, permissions and timeline as the API and the 
 from django.contrib import admin, messages
 
 from core.errors import DomainError
+from sla.selectors import escalation_of
 
 from . import services
 from .models import Incident, IncidentSlaClock
@@ -30,17 +31,29 @@ class IncidentAdmin(admin.ModelAdmin):
     readonly_fields = (
         "number", "status", "priority", "reporter", "source", "version", "created_at", "updated_at",
         "acknowledged_at", "started_at", "on_hold_at", "resolved_at", "closed_at", "cancelled_at", "reopened_at",
-        "resolution_code", "resolution_notes", "escalation_policy", "escalation_level", "next_escalation_at",
+        "resolution_code", "resolution_notes", "escalation",
     )  # fmt: skip
     fields = (
         ("number", "status", "priority", "version"), "title", "description", ("service", "ci"),
         ("impact", "urgency"), ("assignment_group", "assignee"), ("reporter", "source"),
         ("resolution_code", "resolution_notes"), ("created_at", "updated_at"),
         ("acknowledged_at", "started_at", "on_hold_at"), ("resolved_at", "closed_at", "cancelled_at", "reopened_at"),
-        ("escalation_policy", "escalation_level", "next_escalation_at"),
+        "escalation",
     )  # fmt: skip
     inlines = [SlaClockInline]
     actions = ["acknowledge", "escalate"]
+
+    @admin.display(description="Escalation")
+    def escalation(self, incident: Incident) -> str:
+        state = escalation_of(incident)
+        if state is None:
+            return "No escalation policy applies."
+        due = (
+            f"next level due {state.next_due_at:%Y-%m-%d %H:%M} UTC"
+            if state.next_due_at
+            else "none scheduled"
+        )
+        return f"{state.policy}: level {state.level} of {len(state.levels)}, {due}."
 
     def has_add_permission(self, request):
         return False  # file incidents through the UI or API: they need the services' side effects

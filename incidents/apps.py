@@ -7,6 +7,9 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from core.events import registry
 
-        from . import events
+        from . import (
+            escalation,  # noqa: F401  (registers the incident escalation adapter)
+            events,
+        )
 
         registry.register(*events.EVENT_TYPES)

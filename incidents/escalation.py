@@ -1,145 +1,121 @@
-"""Escalation of incidents left unacknowledged or unresolved: ordered levels of the matching
-escalation policy fire once each, by the sweep when their time comes or manually. The incident
-row carries `escalation_level` (last level fired) and `next_escalation_at` (indexed for the sweep);
-firing and recording happen in one transaction with the incident row locked. Manual escalation
-is `services.incident_escalate`."""
+"""How incidents are escalated: the adapter that tells sla/escalations.py which policy applies, when
+an incident counts as open, acknowledged or on hold, how escalation reassigns it and raises its
+priority, and whom it tells. The state (level reached, next due) lives in sla.Escalation; the sweep
+is sla.escalations.sweep_escalations. Manual escalation is `services.incident_escalate`."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from django.utils import timezone
-
-from core.models import Team, TimelineEntry
 from core.priority import priority_for, raised
-from core.sweep import sweep_due
-from core.timeline import timeline_field_change, timeline_record
-from sla.models import EscalationLevel
-from sla.selectors import escalation_policy_for
+from sla import escalations
+from sla.escalations import Change, Firing
+from sla.models import Escalation
+from sla.selectors import escalation_of
 
-from . import selectors
-from .announce import announce
-from .models import OPEN_STATUSES, Incident
+from .announce import Announcement, announce_many
+from .models import OPEN_STATUSES, Incident, Status
 from .sla import sla_retarget
 
-SWEEP_BATCH = 200
+SAVED_FIELDS = ["assignment_group", "assignee", "impact", "urgency", "priority", "version", "updated_at"]
 
 
-def escalation_assign_policy(incident: Incident) -> None:
-    """(Re)choose the policy for the incident's priority and service; in memory, caller saves.
-    A different policy starts again from its first level (levels already due fire at once)."""
-    policy = escalation_policy_for(priority=incident.priority, service=incident.service)
-    if (policy and policy.pk) != incident.escalation_policy_id:
-        incident.escalation_policy = policy
-        incident.escalation_level = 0
-    escalation_schedule(incident)
+class IncidentEscalation(escalations.EscalationAdapter):
+    process = "incident"
+    model = Incident
+
+    def policy_key(self, record: Incident):
+        return record.priority, record.service
+
+    def is_open(self, record: Incident) -> bool:
+        return record.status in OPEN_STATUSES
+
+    def is_acknowledged(self, record: Incident) -> bool:
+        return record.acknowledged_at is not None
+
+    def is_on_hold(self, record: Incident) -> bool:
+        return record.status == Status.ON_HOLD
+
+    def filed_at(self, record: Incident) -> datetime:
+        return record.created_at
+
+    def lock(self, pks: Iterable[int]) -> dict[int, Incident]:
+        incidents = Incident.objects.select_for_update(skip_locked=True, of=("self",)).select_related(
+            "assignee", "assignment_group", "service"
+        )
+        return {incident.pk: incident for incident in incidents.filter(pk__in=list(pks))}
+
+    def assignment_group_id(self, record: Incident) -> int | None:
+        return record.assignment_group_id
+
+    def assignee(self, record: Incident):
+        return record.assignee if record.assignee_id else None
+
+    def reassign(self, record: Incident, group) -> list[Change]:
+        changes: list[Change] = [("assignment_group", record.assignment_group, group)]
+        record.assignment_group = group
+        if record.assignee_id:
+            changes.append(("assignee", record.assignee, None))
+            record.assignee = None
+        return changes
+
+    def raise_priority(self, record: Incident) -> list[Change]:
+        impact, urgency = raised(record.impact, record.urgency)
+        if (impact, urgency) == (record.impact, record.urgency):
+            return []
+        old = record.get_priority_display()
+        record.impact, record.urgency, record.priority = impact, urgency, priority_for(impact, urgency)
+        return [("priority", old, record.get_priority_display())]
+
+    def save_fired(self, firings: list[Firing], *, at: datetime) -> None:
+        incidents = {}
+        for firing in firings:
+            incident = incidents.setdefault(firing.record.pk, firing.record)
+            incident.version += 1
+            incident.updated_at = at
+        Incident.objects.bulk_update(list(incidents.values()), SAVED_FIELDS, batch_size=1000)
+        raised_ids = {f.record.pk for f in firings if any(name == "priority" for name, _, _ in f.changes)}
+        for pk in sorted(raised_ids):  # only levels that raise priority: one re-target each
+            sla_retarget(incident=incidents[pk], at=at)
+
+    def announce(self, firings: list[Firing]) -> None:
+        announce_many(
+            [
+                Announcement(
+                    incident=firing.record,
+                    event_type="incident.escalated",
+                    event_key=event_key(firing.record, firing.escalation, firing.level.number),
+                    title=f"{firing.record.number} escalated (level {firing.level.number})",
+                    body=f"{firing.record.title} — {firing.summary}",
+                    recipients=tuple(firing.recipients),
+                    data={"level": firing.level.number},
+                )
+                for firing in firings
+            ]
+        )
 
 
-def escalation_schedule(incident: Incident) -> None:
-    level = next_level(incident)
-    incident.next_escalation_at = incident.created_at + level.after if level else None
+ADAPTER = escalations.register(IncidentEscalation())
 
 
-def sweep_escalations(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH) -> int:
-    """Fire every escalation level that is due, in order (see core.sweep.sweep_due)."""
-    now = now or timezone.now()
-
-    def fire(incidents: list[Incident]) -> int:
-        fired = 0
-        for incident in incidents:
-            while (level := next_level(incident)) and incident.created_at + level.after <= now:
-                fire_level(incident, level, now=now)
-                fired += 1
-            escalation_schedule(incident)
-            incident.save(update_fields=["next_escalation_at"])
-        return fired
-
-    incidents = Incident.objects.select_related("assignee", "assignment_group", "service")
-    return sweep_due(
-        incidents, due_field="next_escalation_at", now=now, batch_size=batch_size, fire_batch=fire
-    )
+def event_key(incident: Incident, escalation: Escalation, level: int) -> str:
+    return f"incident:{incident.pk}:escalation:{escalation.policy_id}:{level}"
 
 
-def _applies(level: EscalationLevel, incident: Incident) -> bool:
-    if incident.status not in OPEN_STATUSES:
-        return False
-    return level.trigger != EscalationLevel.Trigger.NOT_ACKNOWLEDGED or incident.acknowledged_at is None
+def escalation_assign_policy(incident: Incident, *, at: datetime) -> Escalation | None:
+    """(Re)choose the policy after filing or a change of priority or service."""
+    return escalations.escalation_apply(record=incident, at=at)
 
 
-def next_level(incident: Incident) -> EscalationLevel | None:
-    if incident.escalation_policy_id is None:
-        return None
-    levels = EscalationLevel.objects.filter(
-        policy_id=incident.escalation_policy_id, number__gt=incident.escalation_level
-    )
-    return next((level for level in levels.order_by("number") if _applies(level, incident)), None)
+def escalation_on_transition(incident: Incident, *, at: datetime) -> Escalation | None:
+    """After a lifecycle step: on hold stops the escalation time, acknowledging or resolving drops
+    the levels that no longer apply."""
+    return escalations.escalation_update(record=incident, at=at)
 
 
-def fire_level(
-    incident: Incident, level: EscalationLevel, *, now: datetime, actor=None, note: str = ""
-) -> None:
-    """Run one level's actions, record it, notify; the incident row is locked by the caller."""
-    done, changes = [], []
-    team = Team.objects.filter(group_id=incident.assignment_group_id).first()
-    new_group = level.reassign_to_group or (
-        team.escalation_group if level.raise_to_next_group and team else None
-    )
-    if new_group and new_group.pk != incident.assignment_group_id:
-        changes.append(("assignment_group", incident.assignment_group, new_group))
-        incident.assignment_group = new_group
-        if incident.assignee_id:
-            changes.append(("assignee", incident.assignee, None))
-            incident.assignee = None
-        done.append(f"reassigned to {new_group.name}")
-    if level.raise_priority:
-        impact, urgency = raised(incident.impact, incident.urgency)
-        if (impact, urgency) != (incident.impact, incident.urgency):
-            old = incident.get_priority_display()
-            incident.impact, incident.urgency, incident.priority = (
-                impact,
-                urgency,
-                priority_for(impact, urgency),
-            )
-            changes.append(("priority", old, incident.get_priority_display()))
-            done.append(f"priority raised to {incident.get_priority_display()}")
-
-    audience = selectors.Audience()
-    recipients = list(level.notify_users.filter(is_active=True))
-    if level.notify_group_id:
-        recipients += list(level.notify_group.user_set.filter(is_active=True))
-    if level.notify_assignment_group:
-        recipients += audience.team(incident)
-    if level.notify_group_lead and (lead := audience.lead(incident)):
-        recipients.append(lead)
-    if level.notify_managers:
-        recipients += audience.managers()
-    names = sorted({user.get_username() for user in recipients})
-    if names:
-        done.insert(0, "notified " + ", ".join(names))
-
-    incident.escalation_level = level.number
-    escalation_schedule(incident)
-    incident.version += 1
-    incident.updated_at = now
-    incident.save()
-    if any(field == "priority" for field, _, _ in changes):
-        sla_retarget(incident=incident, at=now)
-    how = "manually" if actor else f"{level.get_trigger_display().lower()} after {level.after}"
-    summary = f"Escalation level {level.number} ({how}): {'; '.join(done) or 'no action'}."
-    timeline_record(
-        subject=incident,
-        kind=TimelineEntry.Kind.ESCALATION,
-        actor=actor,
-        created_at=now,
-        note=f"{summary} {note}".strip(),
-        data={"level": level.number, "policy": level.policy_id, "manual": bool(actor)},
-    )
-    for field, old, new in changes:
-        timeline_field_change(subject=incident, field=field, old=old, new=new, actor=actor, at=now)
-    announce(
-        incident=incident,
-        event_type="incident.escalated",
-        event_key=f"incident:{incident.pk}:escalation:{incident.escalation_policy_id}:{level.number}",
-        title=f"{incident.number} escalated (level {level.number})",
-        body=f"{incident.title} — {summary}",
-        recipients=recipients,
-        data={"level": level.number},
-    )
+def escalation_level(incident: Incident) -> int:
+    """The last level fired (0: none); list querysets carry it as an annotation instead."""
+    annotated = getattr(incident, "escalation_level", None)
+    if annotated is not None:
+        return annotated
+    escalation = escalation_of(incident)
+    return escalation.level if escalation else 0

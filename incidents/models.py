@@ -3,6 +3,7 @@ every write (save, timeline, side effects) happens in services.py."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -78,18 +79,8 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     resolution_code = models.CharField(max_length=32, choices=ResolutionCode.choices, blank=True)
     resolution_notes = models.TextField(blank=True)
 
-    escalation_policy = models.ForeignKey(
-        "sla.EscalationPolicy",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    escalation_level = models.PositiveSmallIntegerField(
-        default=0, editable=False, help_text="Last level fired."
-    )
-    next_escalation_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    # The escalation state (level reached, next due) lives in sla.Escalation; deleted with the incident.
+    escalations = GenericRelation("sla.Escalation")
 
     class Meta:
         ordering = ["priority", "created_at"]

@@ -7,13 +7,15 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from core import roles
 from core.models import Team, TimelineEntry
 from core.timeline import timeline_for
+from sla.selectors import escalation_annotations
 
 from .models import Incident, IncidentSlaClock
 
 
 def incident_list() -> QuerySet[Incident]:
     """Incidents with everything a list row shows (two queries: rows, then their SLA clocks),
-    annotated with `sla_due_at`: the soonest deadline of a running clock (for "due soonest")."""
+    annotated with `sla_due_at`: the soonest deadline of a running clock (for "due soonest"), and
+    `escalation_level` / `next_escalation_at` from the incident's escalation."""
     soonest = (
         IncidentSlaClock.objects.filter(incident=OuterRef("pk"), due_at__isnull=False)
         .order_by("due_at")
@@ -22,7 +24,7 @@ def incident_list() -> QuerySet[Incident]:
     return (
         Incident.objects.select_related("service", "ci", "assignee", "assignment_group", "reporter")
         .prefetch_related(Prefetch("sla_clocks", queryset=IncidentSlaClock.objects.order_by("-target")))
-        .annotate(sla_due_at=Subquery(soonest))
+        .annotate(sla_due_at=Subquery(soonest), **escalation_annotations(Incident))
     )
 
 

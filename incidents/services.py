@@ -15,9 +15,11 @@ from core import roles
 from core.errors import ConcurrentModification, Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
 from core.models import TimelineEntry
 from core.timeline import timeline_field_change, timeline_record
+from sla.escalations import escalation_fire_next
+from sla.selectors import escalation_of
 
 from .announce import announce
-from .escalation import escalation_assign_policy, escalation_schedule, fire_level, next_level
+from .escalation import escalation_assign_policy, escalation_on_transition
 from .models import TRANSITIONS, Incident, Level, ResolutionCode, Source, Status, priority_for
 from .sla import sla_on_transition, sla_retarget, sla_start
 
@@ -106,10 +108,10 @@ def incident_create(
             reporter=actor,
             source=source,
         )
-        escalation_assign_policy(incident)
         incident.save()
         incident.number = f"INC-{incident.pk:06d}"
         Incident.objects.filter(pk=incident.pk).update(number=incident.number)
+        escalation_assign_policy(incident, at=incident.created_at)
         sla_start(incident=incident, at=incident.created_at)
         timeline_record(
             subject=incident,
@@ -213,11 +215,10 @@ def incident_update(
             return locked
         changed = {entry["field"] for entry in entries}
         retarget = bool(changed & {"priority", "service"})
-        if retarget:
-            escalation_assign_policy(locked)
         _touch(locked, now)
         locked.save()
         if retarget:
+            escalation_assign_policy(locked, at=now)
             sla_retarget(incident=locked, at=now)
         for entry in entries:
             timeline_field_change(subject=locked, actor=actor, at=now, **entry)
@@ -253,9 +254,9 @@ def incident_transition(
         from_state = locked.status
         now = timezone.now()
         method(at=now, **params)
-        escalation_schedule(locked)
         _touch(locked, now)
         locked.save()
+        escalation_on_transition(locked, at=now)
         sla_on_transition(incident=locked, action=action, at=now)
         timeline_record(
             subject=locked,
@@ -285,18 +286,20 @@ def incident_escalate(
     _require_worker(actor)
     with transaction.atomic():
         locked = _lock(incident, None)
-        if expected_level is not None and locked.escalation_level != expected_level:
+        escalation = escalation_of(locked, lock=True)
+        level = escalation.level if escalation else 0
+        if expected_level is not None and level != expected_level:
             raise Conflict(
-                f"{locked.number} was escalated meanwhile (now level {locked.escalation_level}); "
+                f"{locked.number} was escalated meanwhile (now level {level}); "
                 "escalate again if it is still needed.",
                 code="escalated_meanwhile",
             )
-        level = next_level(locked)
-        if level is None:
+        if not escalation_fire_next(
+            record=locked, escalation=escalation, at=timezone.now(), actor=actor, note=note.strip()
+        ):
             raise Conflict(
                 "There is no further escalation level for this incident.", code="no_escalation_level"
             )
-        fire_level(locked, level, now=timezone.now(), actor=actor, note=note.strip())
     return locked
 
 

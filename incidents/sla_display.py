@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 
 from sla import clock as sla_clock
 from sla.clock import State
+from sla.escalations import pending_levels
+from sla.selectors import escalation_of
 
-from .escalation import next_level
-from .models import OPEN_STATUSES, Incident, IncidentSlaClock
+from .escalation import ADAPTER
+from .models import Incident, IncidentSlaClock
 
 STATE_LABELS = {
     State.ON_TRACK: "On track",
@@ -143,20 +145,21 @@ class EscalationInfo:
 
 
 def escalation_info(incident: Incident, *, now: datetime) -> EscalationInfo | None:
-    """The escalation policy's progress on the detail page (three small queries)."""
-    policy = incident.escalation_policy
-    if policy is None:
+    """The escalation's progress on the detail page (one query; three with a working calendar),
+    from the levels snapshotted when the policy was applied."""
+    escalation = escalation_of(incident)
+    if escalation is None:
         return None
-    upcoming = next_level(incident) if incident.status in OPEN_STATUSES else None
-    next_at = incident.next_escalation_at
+    upcoming = next(iter(pending_levels(escalation, incident, ADAPTER)), None)
+    next_at = escalation.next_due_at
     return EscalationInfo(
-        policy_name=policy.name,
-        level=incident.escalation_level,
-        level_count=policy.levels.count(),
+        policy_name=escalation.policy.name,
+        level=escalation.level,
+        level_count=len(escalation.levels),
         next_at=next_at,
         next_in=countdown_text(next_at - now) if next_at and next_at > now else "",
         manual_level=upcoming.number if upcoming else None,
         manual_description=(
-            f"{upcoming.get_trigger_display().lower()} after {span_text(upcoming.after)}" if upcoming else ""
+            f"{upcoming.trigger_label.lower()} after {span_text(upcoming.after)}" if upcoming else ""
         ),
     )

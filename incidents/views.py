@@ -24,6 +24,7 @@ from core.errors import ConcurrentModification, DomainError, InvalidInput
 from core.models import TimelineEntry
 
 from . import selectors, services
+from .escalation import escalation_level
 from .filters import IncidentFilter
 from .forms import (
     CommentForm,
@@ -300,7 +301,7 @@ def escalate(request, pk: int):
         )
     except DomainError as exc:
         return _domain_error(request, incident, exc, bound={"escalate": form}, open_panel="escalate")
-    messages.success(request, f"{done.number} escalated to level {done.escalation_level}.")
+    messages.success(request, f"{done.number} escalated to level {escalation_level(done)}.")
     return _done(request, done)
 
 
@@ -416,7 +417,10 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
             can_work and incident.status in OPEN_STATUSES and escalation and escalation.manual_level
         ),
         "escalate_form": EscalateForm(
-            initial={"level": incident.escalation_level, "note": tried.data.get("note", "") if tried else ""}
+            initial={
+                "level": escalation.level if escalation else 0,
+                "note": tried.data.get("note", "") if tried else "",
+            }
         ),
         "now_iso": iso(now),
         "can_work": can_work,

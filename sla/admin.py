@@ -1,8 +1,12 @@
+from django import forms
 from django.contrib import admin, messages
 
 from audit.admin_writes import ServiceBackedAdmin, ServiceBackedInline, ServiceWrites
+from core.errors import InvalidInput
 
-from . import calendars
+from . import calendars, escalation_services
+from .escalation_services import escalation_policy_check
+from .escalations import processes
 from .models import Calendar, EscalationLevel, EscalationPolicy, Holiday, SlaPolicy, WorkingPeriod
 
 
@@ -51,6 +55,29 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_select_related = ("service", "calendar")
 
 
+class EscalationPolicyForm(forms.ModelForm):
+    process = forms.ChoiceField(choices=())
+
+    class Meta:
+        model = EscalationPolicy
+        fields = ["name", "process", "priority", "service", "calendar", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["process"].choices = [(name, name) for name in processes()]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            escalation_policy_check(
+                name=data.get("name", ""), process=data.get("process", ""), exclude_pk=self.instance.pk
+            )
+        except InvalidInput as error:
+            for name, messages_ in error.fields.items():
+                self.add_error(name if name in self.fields else None, messages_)
+        return data
+
+
 class EscalationLevelInline(admin.StackedInline):
     model = EscalationLevel
     extra = 0
@@ -59,6 +86,46 @@ class EscalationLevelInline(admin.StackedInline):
 
 @admin.register(EscalationPolicy)
 class EscalationPolicyAdmin(admin.ModelAdmin):
-    list_display = ("name", "priority", "service", "active")
-    list_filter = ("active", "priority")
+    """Writes go through sla.escalation_services (permissions, checks, running escalations)."""
+
+    form = EscalationPolicyForm
+    list_display = ("name", "process", "priority", "service", "calendar", "active")
+    list_filter = ("process", "active", "priority")
+    list_select_related = ("service", "calendar")
     inlines = [EscalationLevelInline]
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if change:
+            escalation_services.escalation_policy_update(policy=obj, actor=request.user, **fields)
+        else:
+            policy = escalation_services.escalation_policy_create(actor=request.user, **fields)
+            obj.pk, obj._state.adding = policy.pk, False
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:  # the levels; the policy form has no many-to-many fields
+            self.save_formset(request, form, formset, change)
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)  # sorts the forms into new, changed and deleted; saves nothing
+        for level in formset.deleted_objects:
+            escalation_services.escalation_level_delete(level=level, actor=request.user)
+        for level_form in formset.forms:
+            if level_form in formset.deleted_forms or not level_form.has_changed():
+                continue
+            fields = {name: level_form.cleaned_data[name] for name in escalation_services.LEVEL_FIELDS}
+            if level_form.instance.pk:
+                escalation_services.escalation_level_update(
+                    level=level_form.instance, actor=request.user, **fields
+                )
+            else:
+                escalation_services.escalation_level_create(
+                    policy=form.instance, actor=request.user, **fields
+                )
+
+    def delete_model(self, request, obj):
+        escalation_services.escalation_policy_delete(policy=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for policy in queryset:
+            self.delete_model(request, policy)

@@ -1,9 +1,12 @@
-from django.db.models import F, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from catalog.models import Service
 from core.businesstime import ALWAYS, WorkingCalendar
 
-from .models import Calendar, EscalationPolicy, SlaPolicy
+from .models import Calendar, Escalation, EscalationPolicy, SlaPolicy
 
 
 def sla_policy_list() -> QuerySet[SlaPolicy]:
@@ -24,17 +27,46 @@ def working_calendar(calendar_id: int | None) -> WorkingCalendar:
 
 
 def escalation_policy_list() -> QuerySet[EscalationPolicy]:
-    return EscalationPolicy.objects.select_related("service").prefetch_related(
+    return EscalationPolicy.objects.select_related("service", "calendar").prefetch_related(
         "levels__notify_users", "levels__notify_group", "levels__reassign_to_group"
     )
 
 
-def escalation_policy_for(*, priority: int, service: Service | None) -> EscalationPolicy | None:
-    """The most specific active policy: service and priority, then service, then priority, then any."""
+def escalation_policy_for(
+    *, process: str, priority: int | None, service: Service | None
+) -> EscalationPolicy | None:
+    """The most specific active policy of the process: service and priority, then service, then
+    priority, then any."""
     candidates = EscalationPolicy.objects.filter(
         Q(service=service) | Q(service__isnull=True),
         Q(priority=priority) | Q(priority__isnull=True),
+        process=process,
         active=True,
-    )
+    ).select_related("calendar")
     ranked = sorted(candidates, key=lambda p: (p.service_id is None, p.priority is None, p.pk))
     return ranked[0] if ranked else None
+
+
+def escalation_of(record: models.Model, *, lock: bool = False) -> Escalation | None:
+    """The record's escalation with its policy and calendar (locked for the caller's transaction)."""
+    escalations = Escalation.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    )
+    if lock:
+        escalations = escalations.select_for_update(of=("self",))
+    related = escalations.select_related("policy", "calendar")
+    return related.prefetch_related("calendar__periods", "calendar__holidays").first()
+
+
+def escalation_annotations(model: type[models.Model]) -> dict:
+    """`escalation_level` (0 when none) and `next_escalation_at` of each row of `model`, as
+    annotations for list querysets (no query per row)."""
+    mine = Escalation.objects.filter(
+        content_type__app_label=model._meta.app_label,
+        content_type__model=model._meta.model_name,
+        object_id=OuterRef("pk"),
+    )
+    return {
+        "escalation_level": Coalesce(Subquery(mine.values("level")[:1]), 0),
+        "next_escalation_at": Subquery(mine.values("next_due_at")[:1]),
+    }

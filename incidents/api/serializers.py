@@ -56,6 +56,14 @@ class IncidentSerializer(serializers.ModelSerializer):
     is_open = serializers.BooleanField()
     allowed_transitions = serializers.SerializerMethodField()
     sla = SlaClockSerializer(source="sla_clocks", many=True)
+    escalation_level = serializers.IntegerField(
+        read_only=True, help_text="Last escalation level fired (0: none)."
+    )
+    next_escalation_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the next escalation level fires, if one is scheduled.",
+    )
 
     class Meta:
         model = Incident

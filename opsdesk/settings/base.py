@@ -150,7 +150,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 TIMERS_QUEUE = "timers"
 CELERY_TASK_ROUTES = {
     "incidents.tasks.sweep_sla_clocks": {"queue": TIMERS_QUEUE},
-    "incidents.tasks.sweep_escalations": {"queue": TIMERS_QUEUE},
+    "sla.tasks.sweep_escalations": {"queue": TIMERS_QUEUE},
     # Event dispatch too: handlers only write rows, and a breach's notification is a timer's promise.
     "core.dispatch_events": {"queue": TIMERS_QUEUE},
     "core.sweep_events": {"queue": TIMERS_QUEUE},
@@ -163,7 +163,7 @@ CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
         "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
     },
     "sweep-escalations": {
-        "task": "incidents.tasks.sweep_escalations",
+        "task": "sla.tasks.sweep_escalations",
         "schedule": OPSDESK_SWEEP_SECONDS,
         "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
     },

@@ -52,9 +52,12 @@ class EscalationLevelSerializer(serializers.ModelSerializer):
 
 class EscalationPolicySerializer(serializers.ModelSerializer):
     service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    calendar = serializers.SlugRelatedField(
+        slug_field="name", read_only=True, help_text="Levels count working time on it; null: 24×7."
+    )
     levels = EscalationLevelSerializer(many=True, read_only=True)
 
     class Meta:
         model = EscalationPolicy
-        fields = ["id", "name", "priority", "service", "active", "levels"]
+        fields = ["id", "name", "process", "priority", "service", "calendar", "active", "levels"]
         read_only_fields = fields

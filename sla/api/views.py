@@ -53,10 +53,10 @@ class SlaPolicyViewSet(viewsets.ModelViewSet):
 
 
 class EscalationPolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Escalation policies and their ordered levels (edited in the admin)."""
+    """Escalation policies per process and their ordered levels (edited in the admin)."""
 
     serializer_class = EscalationPolicySerializer
-    filterset_fields = ["priority", "service", "active"]
+    filterset_fields = ["process", "priority", "service", "active"]
     ordering_fields = ["name", "id"]
 
     def get_queryset(self):

@@ -52,9 +52,13 @@ def load_defaults(apps, schema_editor):
             dict(trigger="not_acknowledged", after=timedelta(minutes=30), notify_managers=True),
         ],
     }
+    # Tests reload this data with the current models, where policies also name their process.
+    process = (
+        {"process": "incident"} if any(f.name == "process" for f in EscalationPolicy._meta.fields) else {}
+    )
     for priority, steps in levels.items():
         policy, created = EscalationPolicy.objects.get_or_create(
-            name=f"Default P{priority}", defaults={"priority": priority}
+            name=f"Default P{priority}", defaults={"priority": priority, **process}
         )
         if created:
             for number, step in enumerate(steps, start=1):

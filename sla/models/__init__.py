@@ -3,11 +3,12 @@ and the abstract clock a process attaches to its records. One module per concern
 
 from .calendars import Calendar, Holiday, Weekday, WorkingPeriod, validate_time_zone
 from .clocks import SlaClockBase
-from .escalation import EscalationLevel, EscalationPolicy
+from .escalation import Escalation, EscalationLevel, EscalationPolicy
 from .policies import SlaPolicy
 
 __all__ = [
     "Calendar",
+    "Escalation",
     "EscalationLevel",
     "EscalationPolicy",
     "Holiday",

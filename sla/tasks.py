@@ -1,0 +1,12 @@
+"""Thin Celery tasks of sla/: the sweep that makes escalation levels of every process fire. Safe to
+run twice and in parallel (rows are claimed with SKIP LOCKED and each level is recorded once)."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import escalations
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def sweep_escalations() -> int:
+    return escalations.sweep_escalations()
