@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 VAR_DIR := $(or $(OPSDESK_VAR_DIR),var)
+export OPSDESK_PORT ?= 8000
 # Runs a command against the database: DATABASE_URL if set, else the embedded PostgreSQL under
 # $(VAR_DIR)/pg/, started if needed and stopped when the command ends (opsdesk/embedded_db.py).
 WITH_DB := python -m opsdesk.embedded_db run --
@@ -19,7 +20,8 @@ export PYTHONUNBUFFERED := 1
 .PHONY: help install install-test dirs run serve migrate demo test lint fmt bench clean
 
 help:
-	@echo "make run      migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker and beat"
+	@echo "make run      migrate, load demo data, serve http://127.0.0.1:8000 (OPSDESK_PORT) with a Celery"
+	@echo "             worker and beat, on the embedded PostgreSQL under var/pg/ unless DATABASE_URL is set"
 	@echo "make test     ruff, migration check and pytest against PostgreSQL and Redis on 127.0.0.1"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make fmt      ruff format + ruff check --fix"
@@ -58,7 +60,7 @@ run: install dirs
 
 serve: demo
 	@echo
-	@echo "OpsDesk: http://127.0.0.1:8000/  (log in with a demo user above; Ctrl-C stops web, worker and beat)"
+	@echo "OpsDesk: http://127.0.0.1:$(OPSDESK_PORT)/  (log in with a demo user above; Ctrl-C stops web, worker and beat)"
 	@echo
 	honcho -f Procfile.dev start
 

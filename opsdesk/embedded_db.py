@@ -200,7 +200,8 @@ def _supervise(command: list[str], env: dict[str, str]) -> int:
     signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     previous = {signum: signal.signal(signum, forward) for signum in signals}
     try:
-        return child.wait()
+        status = child.wait()
+        return 128 - status if status < 0 else status  # killed by signal N: 128 + N, like a shell
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
