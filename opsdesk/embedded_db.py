@@ -8,16 +8,16 @@ PostgreSQL on the machine).
                                                    DATABASE_URL already set, simply runs CMD
     python -m opsdesk.embedded_db start | stop     start (until `stop`) / stop the server
     python -m opsdesk.embedded_db url              the DATABASE_URL of the embedded server
+    (--data-dir DIR, before the action: another data folder than var/pg/)
 
 As root, pgserver runs initdb and postgres as the system user `pgserver` (created with useradd if
 missing), since PostgreSQL refuses to run as root; it owns var/pg/ and the folders above it are made
-traversable (o+rx). This module imports nothing from Django and pgserver only when a server is needed,
-so the settings can use `database_url()`.
+traversable (o+rx). pgserver is imported only when a server is needed, so the settings can use
+`database_url()` wherever they run.
 """
 
 import argparse
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -107,6 +107,8 @@ def _system_user() -> str | None:
 @contextlib.contextmanager
 def _locked(data_dir: Path) -> Iterator[None]:
     """One start or stop at a time per data folder, across processes."""
+    import fcntl  # POSIX only, like the wheel; imported here so that the settings load anywhere
+
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     with open(_beside(data_dir, "lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
