@@ -5,50 +5,66 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 VAR_DIR := $(or $(OPSDESK_VAR_DIR),var)
+export OPSDESK_PORT ?= 8000
+# Runs a command against the database: DATABASE_URL if set, else the embedded PostgreSQL under
+# $(VAR_DIR)/pg/, started if needed and stopped when the command ends (opsdesk/embedded_db.py).
+WITH_DB := python -m opsdesk.embedded_db run --
 
 # Procfile commands (python, celery) and the recipes below find the venv's tools first.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help install dirs run migrate demo test lint fmt bench clean
+.PHONY: help install install-test dirs run serve migrate demo test lint fmt bench clean
 
 help:
-	@echo "make run      migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker and beat"
+	@echo "make run      migrate, load demo data, serve http://127.0.0.1:8000 (OPSDESK_PORT) with a Celery"
+	@echo "             worker and beat, on the embedded PostgreSQL under var/pg/ unless DATABASE_URL is set"
 	@echo "make test     ruff, migration check and pytest against PostgreSQL and Redis on 127.0.0.1"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make fmt      ruff format + ruff check --fix"
 	@echo "make migrate  apply migrations        make demo   load demo data (idempotent)"
-	@echo "make bench    run benchmarks          make clean  remove var/ (database, broker, schedule)"
+	@echo "make bench    run benchmarks          make clean  stop and remove var/ (database, broker, schedule)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when pyproject.toml is newer than the stamp.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e ".[test]"
+# Reinstall only when pyproject.toml is newer than the stamp. Running needs only the dependencies
+# (including the embedded PostgreSQL); the test tools (".[test]") come with make test, lint and fmt.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e .
 	touch $@
 
-install: $(STAMP)
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e ".[test]"
+	touch $@ $(RUN_STAMP)
+
+install: $(RUN_STAMP)
+
+install-test: $(TEST_STAMP)
 
 dirs:
 	@mkdir -p $(VAR_DIR)/broker/queue $(VAR_DIR)/broker/processed $(VAR_DIR)/broker/control
 
 migrate: install dirs
-	python scripts/ensure-database.py
-	python manage.py migrate
+	$(WITH_DB) sh -c "python scripts/ensure-database.py && python manage.py migrate"
 
 demo: migrate
-	python manage.py load_demo
+	$(WITH_DB) python manage.py load_demo
 
-run: demo
+# One embedded server for the whole run: inside it DATABASE_URL is set, so WITH_DB starts nothing more.
+run: install dirs
+	$(WITH_DB) $(MAKE) --no-print-directory serve
+
+serve: demo
 	@echo
-	@echo "OpsDesk: http://127.0.0.1:8000/  (log in with a demo user above; Ctrl-C stops web, worker and beat)"
+	@echo "OpsDesk: http://127.0.0.1:$(OPSDESK_PORT)/  (log in with a demo user above; Ctrl-C stops web, worker and beat)"
 	@echo
 	honcho -f Procfile.dev start
 
-test: install
+test: install-test
 	scripts/ensure-services.sh
 	DJANGO_SETTINGS_MODULE=opsdesk.settings.test python scripts/ensure-database.py
 	ruff check .
@@ -56,16 +72,17 @@ test: install
 	DJANGO_SETTINGS_MODULE=opsdesk.settings.test python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=opsdesk.settings.test pytest
 
-lint: install
+lint: install-test
 	ruff check .
 	ruff format --check .
 
-fmt: install
+fmt: install-test
 	ruff format .
 	ruff check --fix .
 
 bench: install
 	@if [ -d bench ]; then python -m bench; else echo "No benchmarks yet (bench/ does not exist)."; fi
 
-clean:
-	rm -rf var
+clean:  # stops the embedded PostgreSQL first, if it runs
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m opsdesk.embedded_db stop; fi
+	rm -rf $(VAR_DIR)

@@ -26,7 +26,6 @@ Definitions (also shown on the page):
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import connections
 from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import Coalesce, TruncWeek
 from django.urls import reverse
@@ -256,45 +255,15 @@ DURATIONS = (("mtta", "acknowledged_at"), ("mttr", "resolved_at"))
 PERCENTILES = (("p50", 0.5), ("p90", 0.9))
 
 
-def _duration_aggregates(*, percentiles: bool) -> dict:
+def _duration_aggregates() -> dict:
     aggregates = {"n_incidents": Count("pk")}
     for key, field in DURATIONS:
         delta = ExpressionWrapper(F(field) - F("created_at"), output_field=DurationField())
         aggregates[f"{key}_count"] = Count(field)
         aggregates[f"{key}_mean"] = Avg(delta, output_field=DurationField())
-        if percentiles:
-            for name, fraction in PERCENTILES:
-                aggregates[f"{key}_{name}"] = PercentileCont(delta, fraction, output_field=DurationField())
+        for name, fraction in PERCENTILES:
+            aggregates[f"{key}_{name}"] = PercentileCont(delta, fraction, output_field=DurationField())
     return aggregates
-
-
-def _percentile(ordered: list[timedelta], fraction: float) -> timedelta | None:
-    """Linear interpolation at rank fraction × (n − 1): the same answer as percentile_cont."""
-    if not ordered:
-        return None
-    rank = fraction * (len(ordered) - 1)
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-def _percentiles_in_python(period_incidents) -> dict[int | None, dict]:
-    """For databases without percentile_cont (SQLite in `make run`): one more query, same numbers."""
-    samples: dict[int | None, dict[str, list[timedelta]]] = {}
-    fields = ["priority", "created_at"] + [field for _, field in DURATIONS]
-    for row in period_incidents.values(*fields):
-        for group in (row["priority"], None):
-            for key, field in DURATIONS:
-                if row[field] is not None:
-                    samples.setdefault(group, {}).setdefault(key, []).append(row[field] - row["created_at"])
-    return {
-        group: {
-            f"{key}_{name}": _percentile(sorted(by_key.get(key, [])), fraction)
-            for key, _ in DURATIONS
-            for name, fraction in PERCENTILES
-        }
-        for group, by_key in samples.items()
-    }
 
 
 def _duration_stats(row: dict | None, key: str) -> DurationStats:
@@ -370,15 +339,9 @@ def _compliance(
 
 def _priority_figures(period_incidents, by_priority) -> list[PriorityFigures]:
     """P1..P4 and overall; MTTA/MTTR per priority and overall (percentiles do not add up)."""
-    in_database = connections[period_incidents.db].vendor == "postgresql"
-    aggregates = _duration_aggregates(percentiles=in_database)
+    aggregates = _duration_aggregates()
     durations = {row["priority"]: row for row in period_incidents.values("priority").annotate(**aggregates)}
     overall = period_incidents.aggregate(**aggregates)
-    if not in_database:
-        computed = _percentiles_in_python(period_incidents)
-        missing = {f"{key}_{name}": None for key, _ in DURATIONS for name, _ in PERCENTILES}
-        for group, row in [*durations.items(), (None, overall)]:
-            row.update({**missing, **computed.get(group, {})})
     figures = []
     for priority in PRIORITIES:
         row = durations.get(priority)

@@ -1,6 +1,7 @@
 """Settings shared by every environment, read from environment variables (12-factor).
 
-DATABASE_URL  PostgreSQL (postgres://user@host:port/name) or SQLite; default: SQLite under var/
+DATABASE_URL  PostgreSQL (postgres://user@host:port/name); default: the embedded PostgreSQL that
+              `make run` starts under var/pg/ (opsdesk/embedded_db.py), reached through its unix socket
 REDIS_URL     Celery broker; default: kombu's filesystem transport under var/ (no server needed)
 """
 
@@ -8,6 +9,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from opsdesk.embedded_db import database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("OPSDESK_VAR_DIR", BASE_DIR / "var"))
@@ -88,15 +92,17 @@ TEMPLATES = [
 
 
 def database_from_env(default_url: str) -> dict:
-    """One database from DATABASE_URL; PostgreSQL gets psycopg 3 with Django's connection pool."""
-    config = dj_database_url.parse(os.environ.get("DATABASE_URL", default_url))
-    if config["ENGINE"] == "django.db.backends.postgresql":
-        config["CONN_MAX_AGE"] = 0  # the pool keeps connections; persistent connections would fight it
-        config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
+    """One PostgreSQL database from DATABASE_URL, with psycopg 3 and Django's connection pool."""
+    config = dj_database_url.parse(os.environ.get("DATABASE_URL") or default_url)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must be postgres://…: OpsDesk runs on PostgreSQL only")
+    config["CONN_MAX_AGE"] = 0  # the pool keeps connections; persistent connections would fight it
+    config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
     return config
 
 
-DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'opsdesk.sqlite3'}")}
+EMBEDDED_DB_DIR = VAR_DIR / "pg"  # `python -m opsdesk.embedded_db` keeps its data here
+DATABASES = {"default": database_from_env(database_url(EMBEDDED_DB_DIR))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,4 +1,5 @@
-"""`make run`: SQLite and the filesystem broker unless DATABASE_URL / REDIS_URL say otherwise."""
+"""`make run`: the embedded PostgreSQL (opsdesk/embedded_db.py) and the filesystem broker unless
+DATABASE_URL / REDIS_URL say otherwise."""
 
 from .base import *  # noqa: F403
 from .base import env_bool

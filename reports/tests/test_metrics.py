@@ -110,14 +110,6 @@ def test_mtta_and_mttr_mean_and_percentiles(scenario, payments):
     assert {row.label: row.mttr for row in metrics.priorities} == MTTR
 
 
-def test_databases_without_percentile_cont_get_the_same_numbers(scenario, payments, monkeypatch):
-    """`make run` uses SQLite, which has no percentile_cont: the figures are computed in Python."""
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    metrics = payments_metrics(scenario, payments)
-    assert {row.label: row.mtta for row in metrics.priorities} == MTTA
-    assert {row.label: row.mttr for row in metrics.priorities} == MTTR
-
-
 def test_breaches_are_the_breached_clocks_latest_first(scenario, payments):
     metrics = payments_metrics(scenario, payments)
     expected = [(numbers(scenario, name), target, when) for name, target, when in BREACHES]
