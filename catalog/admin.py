@@ -1,16 +1,21 @@
 from django.contrib import admin
 
+from core.admin_permissions import RulesAdminMixin, config_rules
+from core.permissions import CONFIGURE
+
 from .models import ConfigurationItem, Service
 
 
-class ConfigurationItemInline(admin.TabularInline):
+class ConfigurationItemInline(RulesAdminMixin, admin.TabularInline):
+    permission_rules = config_rules(CONFIGURE)
     model = ConfigurationItem
     fields = ("name", "kind")
     extra = 0
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(RulesAdminMixin, admin.ModelAdmin):
+    permission_rules = config_rules(CONFIGURE)
     list_display = ("name", "slug", "criticality", "owning_group")
     list_filter = ("criticality",)
     search_fields = ("name", "slug")
@@ -19,7 +24,8 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConfigurationItem)
-class ConfigurationItemAdmin(admin.ModelAdmin):
+class ConfigurationItemAdmin(RulesAdminMixin, admin.ModelAdmin):
+    permission_rules = config_rules(CONFIGURE)
     list_display = ("name", "kind", "service")
     list_filter = ("kind", "service")
     search_fields = ("name",)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
+from .admin_permissions import RulesAdminMixin, config_rules
 from .models import Team, TimelineEntry
+from .permissions import CONFIGURE
 
 
 @admin.register(TimelineEntry)
@@ -22,6 +24,7 @@ class TimelineEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(RulesAdminMixin, admin.ModelAdmin):
+    permission_rules = config_rules(CONFIGURE)
     list_display = ("group", "lead", "escalation_group")
     list_select_related = ("group", "lead", "escalation_group")

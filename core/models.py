@@ -88,3 +88,13 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return f"Team {self.group}"
+
+
+class NumberSequence(models.Model):
+    """The last number handed out for one prefix (INC, CHG, PRB, REL); see core/numbering.py."""
+
+    prefix = models.CharField(max_length=8, primary_key=True)
+    last = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last}"

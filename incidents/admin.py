@@ -3,9 +3,11 @@ the admin obeys the same lifecycle, permissions and timeline as the API and the 
 
 from django.contrib import admin, messages
 
+from core.admin_permissions import RulesAdminMixin
 from core.errors import DomainError
+from core.permissions import USE
 
-from . import services
+from . import permissions, services
 from .models import Incident, IncidentSlaClock
 
 
@@ -21,7 +23,7 @@ class SlaClockInline(admin.TabularInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(RulesAdminMixin, admin.ModelAdmin):
     list_display = ("number", "title", "priority", "status", "service", "assignee", "created_at")
     list_filter = ("status", "priority", "service", "source")
     search_fields = ("number", "title")
@@ -42,11 +44,9 @@ class IncidentAdmin(admin.ModelAdmin):
     inlines = [SlaClockInline]
     actions = ["acknowledge", "escalate"]
 
-    def has_add_permission(self, request):
-        return False  # file incidents through the UI or API: they need the services' side effects
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # an incident's history is never deleted; cancel it instead
+    # No "add" (file incidents through the UI or API: they need the services' side effects) and no
+    # "delete" (an incident's history is never deleted; cancel it instead).
+    permission_rules = {"view": USE, "change": permissions.UPDATE}
 
     def save_model(self, request, obj, form, change):
         """Edits go through incident_update: validation, priority, SLA re-targeting, timeline."""

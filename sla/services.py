@@ -4,10 +4,12 @@ import holidays as holidays_package
 from django.db import transaction
 from django.utils import timezone
 
-from core import roles
-from core.errors import InvalidInput, NotPermitted
+from core.errors import InvalidInput
+from core.permissions import require
+from core.validation import field_errors
 
 from .models import Calendar, Holiday, SlaPolicy
+from .permissions import MANAGE_POLICIES
 
 
 def calendar_fill_holidays(*, calendar: Calendar, years: list[int] | None = None) -> int:
@@ -28,11 +30,6 @@ def calendar_fill_holidays(*, calendar: Calendar, years: list[int] | None = None
     return len(new)
 
 
-def _require_sla_admin(actor) -> None:
-    if not roles.can_configure(actor):
-        raise NotPermitted("Only managers may change SLA policies.")
-
-
 def _check_policy_unique(*, priority: int, service, exclude_pk: int | None = None) -> None:
     clash = SlaPolicy.objects.filter(priority=priority, service=service).exclude(pk=exclude_pk)
     if clash.exists():
@@ -41,18 +38,14 @@ def _check_policy_unique(*, priority: int, service, exclude_pk: int | None = Non
 
 
 def _check_targets(response_target: timedelta, resolution_target: timedelta) -> None:
-    errors = {}
-    if response_target <= timedelta(0):
-        errors["response_target"] = "Must be longer than zero."
-    if resolution_target <= timedelta(0):
-        errors["resolution_target"] = "Must be longer than zero."
-    if errors:
-        raise InvalidInput(errors)
+    with field_errors() as errors:
+        errors.check(response_target > timedelta(0), "response_target", "Must be longer than zero.")
+        errors.check(resolution_target > timedelta(0), "resolution_target", "Must be longer than zero.")
 
 
 def sla_policy_create(*, actor, **fields) -> SlaPolicy:
     """A new policy; it applies to incidents filed (or re-prioritised) from now on."""
-    _require_sla_admin(actor)
+    require(actor, MANAGE_POLICIES)
     _check_targets(fields["response_target"], fields["resolution_target"])
     with transaction.atomic():
         _check_policy_unique(priority=fields["priority"], service=fields.get("service"))
@@ -60,7 +53,7 @@ def sla_policy_create(*, actor, **fields) -> SlaPolicy:
 
 
 def sla_policy_update(*, policy: SlaPolicy, actor, **fields) -> SlaPolicy:
-    _require_sla_admin(actor)
+    require(actor, MANAGE_POLICIES)
     with transaction.atomic():
         policy = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
         for name, value in fields.items():
@@ -72,5 +65,5 @@ def sla_policy_update(*, policy: SlaPolicy, actor, **fields) -> SlaPolicy:
 
 
 def sla_policy_delete(*, policy: SlaPolicy, actor) -> None:
-    _require_sla_admin(actor)
+    require(actor, MANAGE_POLICIES)
     policy.delete()
