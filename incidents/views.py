@@ -17,6 +17,7 @@ from django_htmx.http import reswap, retarget
 
 from core.decorators import permission_required
 from core.errors import ConcurrentModification, DomainError, InvalidInput
+from core.formatting import duration_text
 from core.models import TimelineEntry
 from core.permissions import allowed
 from core.validation import add_form_errors
@@ -81,15 +82,6 @@ def _partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def format_age(delta) -> str:
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days}d {hours}h"
-    return f"{hours}h {minutes}m" if hours else f"{minutes}m"
-
-
 # --- queue ------------------------------------------------------------------------------------
 
 
@@ -103,7 +95,7 @@ def queue(request):
     page = Paginator(filterset.qs.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     for incident in page:
-        incident.age = format_age(now - incident.created_at)
+        incident.age = duration_text(now - incident.created_at, "age")
         incident.sla = queue_sla(incident, now=now)
     filters_only = request.GET.copy()
     for key in ("sort", "page"):
@@ -381,7 +373,7 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
     tried = bound.get("escalate")  # keep the note typed; the level is always the current one
     context = {
         "incident": incident,
-        "age": format_age(now - incident.created_at),
+        "age": duration_text(now - incident.created_at, "age"),
         "sla_badges": incident_sla_badges(incident, now=now),
         "escalation": escalation,
         "can_escalate": bool(
