@@ -11,15 +11,13 @@ from . import permissions, services
 from .models import Incident, IncidentSlaClock
 
 
-class SlaClockInline(admin.TabularInline):
+class SlaClockInline(RulesAdminMixin, admin.TabularInline):
     model = IncidentSlaClock
     fields = ("target", "target_duration", "elapsed", "running_since", "due_at", "stopped_at", "breached_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    permission_rules = {"view": USE}  # the sweep and the services move the clocks, never a form
 
 
 @admin.register(Incident)
