@@ -13,7 +13,7 @@ from core import permissions
 
 
 def permission_required(rule: str | rules.Predicate | None = permissions.USE) -> Callable:
-    """`@permission_required()` needs any OpsDesk role; `@permission_required(incidents.permissions.CREATE)`
+    """`@permission_required()` needs any OpsDesk role; `@permission_required(app.permissions.CREATE)`
     a named permission (see core/permissions.py), or pass a rules predicate; `None`: signed in is enough."""
 
     def decorate(view):

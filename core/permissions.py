@@ -3,9 +3,9 @@ the admin and the services all ask, so they cannot disagree.
 
 A process declares its permissions in its own `permissions.py`:
 
-    WORK = define("incidents.work", has_role(AGENT, MANAGER), "Only agents and managers may ...")
+    APPROVE = define("changes.approve", has_role(CHANGE_MANAGER), "Only change managers may ...")
 
-and checks them with `allowed(user, WORK)` (a bool, for pages and admin) or `require(user, WORK)`
+and checks them with `allowed(user, APPROVE)` (a bool, for pages and admin) or `require(user, APPROVE)`
 (raises NotPermitted with the permission's message, for services)."""
 
 import rules
@@ -17,7 +17,7 @@ _messages: dict[str, str] = {}
 
 
 def define(name: str, predicate: rules.Predicate, message: str) -> str:
-    """Register `name` (e.g. "incidents.work") as `predicate`; returns the name, for constants."""
+    """Register `name` (e.g. "changes.approve") as `predicate`; returns the name, for constants."""
     rules.set_perm(name, predicate)
     _messages[name] = message
     return name

@@ -13,7 +13,7 @@ def _reads_or_unroutable(request, view) -> bool:
 
 class HasRole(BasePermission):
     """Anyone holding an OpsDesk role may read. A write needs the permission the view names for its
-    action in `write_permissions` ({"create": "incidents.add_incident", ...}), else its
+    action in `write_permissions` ({"create": "<app>.add_<model>", ...}), else its
     `write_permission`; a view naming neither is written by superusers only."""
 
     message = "You need an OpsDesk role to use the API."
