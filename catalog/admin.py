@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audit.admin_writes import ServiceBackedAdmin, ServiceBackedInline, ServiceWrites
+from core.admin_writes import ServiceBackedAdmin, ServiceBackedInline, ServiceWrites
 
 from . import services
 from .models import ConfigurationItem, Service

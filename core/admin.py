@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.html import format_html
 
-from audit.admin_writes import ServiceBackedAdmin, ServiceWrites, form_fields
+from core.admin_writes import ServiceBackedAdmin, ServiceWrites, form_fields
 
 from . import roles, services
 from .events.services import handler_runs_retry

@@ -159,3 +159,13 @@ class HandlerRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} on event #{self.event_id}: {self.outcome}"
+
+
+class NumberSequence(models.Model):
+    """The last number handed out for one prefix (INC, CHG, PRB, REL); see core/numbering.py."""
+
+    prefix = models.CharField(max_length=8, primary_key=True)
+    last = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last}"

@@ -1,6 +1,9 @@
-"""Roles are Django groups (created by a data migration); these predicates are the only place that
-decides who may do what, so the API, the browser and the services cannot disagree."""
+"""Role names and the generic predicates built on them (django-rules). Roles are Django groups
+(created by a data migration). What each process lets a role do lives in that process's
+`permissions.py`; core only knows who holds which role and the few rules shared by every process
+(reading internal notes, configuring OpsDesk)."""
 
+import rules
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 AGENT = "agent"
@@ -12,7 +15,6 @@ MANAGER = "manager"
 VIEWER = "viewer"
 
 ALL_ROLES = (AGENT, CHANGE_MANAGER, CAB_TECH_LEAD, CAB_PRODUCT_OWNER, CAB_OPS_MANAGER, MANAGER, VIEWER)
-INCIDENT_WORKERS = frozenset({AGENT, MANAGER})
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -28,19 +30,29 @@ def roles_of(user: User) -> frozenset[str]:
     return cached
 
 
-def has_any_role(user: User) -> bool:
-    return bool(getattr(user, "is_superuser", False) or roles_of(user))
+@rules.predicate
+def is_active_user(user: User) -> bool:
+    """Signed in and not deactivated: a deactivated account may do nothing, superuser or not."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
-def can_work_incidents(user: User) -> bool:
-    return bool(getattr(user, "is_superuser", False) or roles_of(user) & INCIDENT_WORKERS)
+@rules.predicate
+def is_superuser(user: User) -> bool:
+    return bool(getattr(user, "is_superuser", False))
 
 
-def can_read_internal_notes(user: User) -> bool:
-    """Internal work notes are for IT staff: every role but a bare viewer."""
-    return bool(getattr(user, "is_superuser", False) or roles_of(user) - {VIEWER})
+def has_role(*names: str) -> rules.Predicate:
+    """A predicate: an active user holding one of `names`, or an active superuser."""
+    wanted = frozenset(names)
+
+    @rules.predicate(name=f"has_role({', '.join(sorted(wanted))})")
+    def holds(user: User) -> bool:
+        return bool(roles_of(user) & wanted)
+
+    return is_active_user & (is_superuser | holds)
 
 
-def can_configure(user: User) -> bool:
-    """Managers configure how OpsDesk behaves: SLA policies, escalations, webhook subscriptions."""
-    return bool(getattr(user, "is_superuser", False) or MANAGER in roles_of(user))
+# Generic predicates, shared by every process. Each is callable as `predicate(user)` -> bool.
+has_any_role = has_role(*ALL_ROLES)
+can_read_internal_notes = has_role(*(set(ALL_ROLES) - {VIEWER}))  # IT staff: every role but a viewer
+can_configure = has_role(MANAGER)  # SLA and escalation policies, webhooks, calendars, catalog

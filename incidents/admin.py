@@ -3,26 +3,26 @@ the admin obeys the same lifecycle, permissions and timeline as the API and the 
 
 from django.contrib import admin, messages
 
+from core.admin_permissions import RulesAdminMixin
 from core.errors import DomainError
+from core.permissions import USE
 from sla.selectors import escalation_of
 
-from . import services
+from . import permissions, services
 from .models import Incident, IncidentSlaClock
 
 
-class SlaClockInline(admin.TabularInline):
+class SlaClockInline(RulesAdminMixin, admin.TabularInline):
     model = IncidentSlaClock
     fields = ("target", "target_duration", "elapsed", "running_since", "due_at", "stopped_at", "breached_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    permission_rules = {"view": USE}  # the sweep and the services move the clocks, never a form
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(RulesAdminMixin, admin.ModelAdmin):
     list_display = ("number", "title", "priority", "status", "service", "assignee", "created_at")
     list_filter = ("status", "priority", "service", "source")
     search_fields = ("number", "title")
@@ -55,11 +55,9 @@ class IncidentAdmin(admin.ModelAdmin):
         )
         return f"{state.policy}: level {state.level} of {len(state.levels)}, {due}."
 
-    def has_add_permission(self, request):
-        return False  # file incidents through the UI or API: they need the services' side effects
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # an incident's history is never deleted; cancel it instead
+    # No "add" (file incidents through the UI or API: they need the services' side effects) and no
+    # "delete" (an incident's history is never deleted; cancel it instead).
+    permission_rules = {"view": USE, "change": permissions.UPDATE}
 
     def save_model(self, request, obj, form, change):
         """Edits go through incident_update: validation, priority, SLA re-targeting, timeline."""

@@ -14,6 +14,7 @@ from core import roles
 from core.models import TimelineEntry
 
 from .models import Incident, Level, ResolutionCode
+from .permissions import WORKER_ROLES
 from .services import EDITABLE_FIELDS, NOTE_REQUIRED
 
 
@@ -25,7 +26,7 @@ class UserChoiceField(forms.ModelChoiceField):
 
 def assignable_users():
     """Active users the services accept as assignee: agents, managers and superusers."""
-    workers = Q(is_superuser=True) | Q(groups__name__in=roles.INCIDENT_WORKERS)
+    workers = Q(is_superuser=True) | Q(groups__name__in=WORKER_ROLES)
     return get_user_model().objects.filter(workers, is_active=True).distinct().order_by("username")
 
 

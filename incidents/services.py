@@ -11,13 +11,16 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from catalog.models import ConfigurationItem, Service
-from core import roles
-from core.errors import ConcurrentModification, Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
+from core import numbering
+from core.errors import ConcurrentModification, Conflict, InvalidInput, TransitionNotAllowed
 from core.models import TimelineEntry
+from core.permissions import require
 from core.timeline import timeline_field_change, timeline_record
+from core.validation import field_errors
 from sla.escalations import escalation_fire_next
 from sla.selectors import escalation_of
 
+from . import permissions
 from .announce import announce
 from .escalation import escalation_assign_policy, escalation_on_transition
 from .models import TRANSITIONS, Incident, Level, ResolutionCode, Source, Status, priority_for
@@ -34,6 +37,7 @@ EDITABLE_FIELDS = (
     "assignee",
 )
 READ_ONLY_STATUSES = (Status.CLOSED, Status.CANCELLED)
+NUMBER_PREFIX = "INC"
 # Transitions that need a note saying why (the timeline shows it).
 NOTE_REQUIRED = {
     "cancel": "Say why the incident is cancelled.",
@@ -52,29 +56,20 @@ TRANSITION_EVENTS = {
 }
 
 
-def _require_worker(actor: AbstractBaseUser) -> None:
-    if not roles.can_work_incidents(actor):
-        raise NotPermitted("Only agents and managers may file and work incidents.")
-
-
 def _validate(
     *, service: Service | None, ci: ConfigurationItem | None, impact: int, urgency: int, assignee, title: str
 ) -> None:
-    errors: dict[str, str] = {}
-    if not (title or "").strip():
-        errors["title"] = "A title is required."
-    if service is None:
-        errors["service"] = "A service is required."
-    if ci is not None and service is not None and ci.service_id != service.pk:
-        errors["ci"] = f"Configuration item '{ci}' does not belong to service '{service}'."
-    if impact not in Level.values:
-        errors["impact"] = "Impact must be 1 (high), 2 (medium) or 3 (low)."
-    if urgency not in Level.values:
-        errors["urgency"] = "Urgency must be 1 (high), 2 (medium) or 3 (low)."
-    if assignee is not None and not (assignee.is_active and roles.can_work_incidents(assignee)):
-        errors["assignee"] = f"'{assignee}' cannot be assigned incidents (needs the agent or manager role)."
-    if errors:
-        raise InvalidInput(errors)
+    with field_errors() as errors:
+        errors.check((title or "").strip(), "title", "A title is required.")
+        errors.check(service is not None, "service", "A service is required.")
+        if ci is not None and service is not None and ci.service_id != service.pk:
+            errors.add("ci", f"Configuration item '{ci}' does not belong to service '{service}'.")
+        errors.check(impact in Level.values, "impact", "Impact must be 1 (high), 2 (medium) or 3 (low).")
+        errors.check(urgency in Level.values, "urgency", "Urgency must be 1 (high), 2 (medium) or 3 (low).")
+        if assignee is not None and not permissions.can_work_incidents(assignee):
+            errors.add(
+                "assignee", f"'{assignee}' cannot be assigned incidents (needs the agent or manager role)."
+            )
 
 
 def incident_create(
@@ -90,7 +85,7 @@ def incident_create(
     assignee: AbstractBaseUser | None = None,
     source: str = Source.WEB,
 ) -> Incident:
-    _require_worker(actor)
+    require(actor, permissions.CREATE)
     _validate(service=service, ci=ci, impact=impact, urgency=urgency, assignee=assignee, title=title)
     if assignment_group is None and service is not None:
         assignment_group = service.owning_group  # route to the team that owns the service
@@ -108,9 +103,8 @@ def incident_create(
             reporter=actor,
             source=source,
         )
+        incident.number = numbering.next_number(NUMBER_PREFIX, model=Incident)
         incident.save()
-        incident.number = f"INC-{incident.pk:06d}"
-        Incident.objects.filter(pk=incident.pk).update(number=incident.number)
         escalation_assign_policy(incident, at=incident.created_at)
         sla_start(incident=incident, at=incident.created_at)
         timeline_record(
@@ -174,7 +168,7 @@ def incident_update(
     *, incident: Incident, actor: AbstractBaseUser, expected_version: int | None = None, **changes: Any
 ) -> Incident:
     """Edit fields (never the status); each changed field becomes a timeline entry."""
-    _require_worker(actor)
+    require(actor, permissions.UPDATE)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput({name: "This field cannot be edited." for name in sorted(unknown)})
@@ -237,7 +231,7 @@ def incident_transition(
     **params: Any,
 ) -> Incident:
     """Walk the incident through one lifecycle step (see TRANSITIONS); 409 if the step is illegal now."""
-    _require_worker(actor)
+    require(actor, permissions.TRANSITION)
     if action not in TRANSITIONS:
         raise InvalidInput({"action": f"Unknown transition '{action}'."})
     if action in NOTE_REQUIRED and not note.strip():
@@ -283,7 +277,7 @@ def incident_escalate(
 ) -> Incident:
     """Fire the next escalation level now, whatever its time (manual escalation). `expected_level`
     is the level the caller saw: if someone escalated meanwhile, nothing fires twice."""
-    _require_worker(actor)
+    require(actor, permissions.ESCALATE)
     with transaction.atomic():
         locked = _lock(incident, None)
         escalation = escalation_of(locked, lock=True)
@@ -304,13 +298,15 @@ def incident_escalate(
 
 
 def _validate_resolution(params: dict) -> None:
-    errors = {}
-    if params.get("resolution_code") not in ResolutionCode.values:
-        errors["resolution_code"] = "Choose a resolution code: " + ", ".join(ResolutionCode.values) + "."
-    if not (params.get("resolution_notes") or "").strip():
-        errors["resolution_notes"] = "Describe how the incident was resolved."
-    if errors:
-        raise InvalidInput(errors)
+    with field_errors() as errors:
+        codes = ", ".join(ResolutionCode.values)
+        errors.check(
+            params.get("resolution_code") in ResolutionCode.values,
+            "resolution_code",
+            f"Choose a resolution code: {codes}.",
+        )
+        notes = (params.get("resolution_notes") or "").strip()
+        errors.check(notes, "resolution_notes", "Describe how the incident was resolved.")
     params["resolution_notes"] = params["resolution_notes"].strip()
 
 
@@ -342,14 +338,11 @@ def incident_comment_add(
     visibility: str = TimelineEntry.Visibility.PUBLIC,
 ) -> TimelineEntry:
     """A public update or an internal work note; it joins the timeline and is never edited."""
-    _require_worker(actor)
-    errors = {}
-    if not (body or "").strip():
-        errors["body"] = "A comment cannot be empty."
-    if visibility not in TimelineEntry.Visibility.values:
-        errors["visibility"] = "Visibility must be 'public' or 'internal'."
-    if errors:
-        raise InvalidInput(errors)
+    require(actor, permissions.COMMENT)
+    with field_errors() as errors:
+        errors.check((body or "").strip(), "body", "A comment cannot be empty.")
+        visible = visibility in TimelineEntry.Visibility.values
+        errors.check(visible, "visibility", "Visibility must be 'public' or 'internal'.")
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         _refuse_if_read_only(locked, "comment on")

@@ -1,11 +1,12 @@
 """How the incident pages show SLA clocks and escalation. Pure presentation over the clocks the
 selectors prefetch (no queries for the queue), with the state vocabulary of sla/clock.py:
 on_track | at_risk | breached | met | paused. static/opsdesk/opsdesk.js ticks the countdowns of
-running clocks from `data-due`, with the same wording as `countdown_text`."""
+running clocks from `data-due`, with the same wording as core/formatting.py's "clock" style."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.formatting import duration_text
 from sla import clock as sla_clock
 from sla.clock import State
 from sla.escalations import pending_levels
@@ -56,44 +57,24 @@ def iso(instant: datetime | None) -> str:
     return instant.isoformat(timespec="milliseconds") if instant else ""
 
 
-def countdown_text(delta: timedelta) -> str:
-    """A remaining or overdue time; seconds only below an hour (the same words as opsdesk.js)."""
-    seconds = max(int(delta.total_seconds()), 0)
-    days, seconds = divmod(seconds, 86400)
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {seconds:02d}s"
-    return f"{seconds}s"
-
-
-def span_text(delta: timedelta) -> str:
-    """A configured duration, e.g. 15m, 1h 30m, 2d."""
-    minutes = int(delta.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [f"{value}{unit}" for value, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if value]
-    return " ".join(parts) or f"{int(delta.total_seconds())}s"
-
-
 def sla_badge(clock: IncidentSlaClock, *, now: datetime) -> SlaBadge:
     state = sla_clock.state(clock, now=now)
     running = sla_clock.is_running(clock)
     left = sla_clock.remaining(clock, now=now)
     if running:
-        remaining = countdown_text(left) if left > timedelta(0) else f"overdue {countdown_text(-left)}"
+        remaining = (
+            duration_text(left, "clock")
+            if left > timedelta(0)
+            else f"overdue {duration_text(-left, 'clock')}"
+        )
     elif state == State.PAUSED:
-        remaining = f"{countdown_text(left)} left"
+        remaining = f"{duration_text(left, 'clock')} left"
     elif state == State.MET:
-        remaining = f"took {countdown_text(clock.elapsed)}"
+        remaining = f"took {duration_text(clock.elapsed, 'clock')}"
     elif clock.breached_at:
-        remaining = f"breached {countdown_text(now - clock.breached_at)} ago"
+        remaining = f"breached {duration_text(now - clock.breached_at, 'clock')} ago"
     else:
-        remaining = f"missed by {countdown_text(clock.elapsed - clock.target_duration)}"
+        remaining = f"missed by {duration_text(clock.elapsed - clock.target_duration, 'clock')}"
     return SlaBadge(
         target=clock.target,
         target_label=clock.get_target_display(),
@@ -103,7 +84,7 @@ def sla_badge(clock: IncidentSlaClock, *, now: datetime) -> SlaBadge:
         at_risk_at=clock.at_risk_at if running else None,
         remaining=remaining,
         ticking=running,
-        target_span=span_text(clock.target_duration),
+        target_span=duration_text(clock.target_duration, "span"),
         stopped_at=clock.stopped_at,
     )
 
@@ -157,9 +138,11 @@ def escalation_info(incident: Incident, *, now: datetime) -> EscalationInfo | No
         level=escalation.level,
         level_count=len(escalation.levels),
         next_at=next_at,
-        next_in=countdown_text(next_at - now) if next_at and next_at > now else "",
+        next_in=duration_text(next_at - now, "clock") if next_at and next_at > now else "",
         manual_level=upcoming.number if upcoming else None,
         manual_description=(
-            f"{upcoming.trigger_label.lower()} after {span_text(upcoming.after)}" if upcoming else ""
+            f"{upcoming.trigger_label.lower()} after {duration_text(upcoming.after, 'span')}"
+            if upcoming
+            else ""
         ),
     )

@@ -4,11 +4,7 @@ Views stay thin: a form parses the request, a service writes, a selector reads, 
 Domain errors become HTTP statuses here: InvalidInput 400, NotPermitted 403, TransitionNotAllowed and
 ConcurrentModification 409, each shown on the page."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404
@@ -17,13 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+from django_htmx.http import reswap, retarget
 
-from core import roles
+from core.decorators import permission_required
 from core.errors import ConcurrentModification, DomainError, InvalidInput
+from core.formatting import duration_text
 from core.models import TimelineEntry
+from core.permissions import allowed
+from core.validation import add_form_errors
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .escalation import escalation_level
 from .filters import IncidentFilter
 from .forms import (
@@ -80,41 +79,15 @@ TIMESTAMPS = (
 )
 
 
-def role_required(view):
-    """Signed in (else the login page) and holding some OpsDesk role (else 403)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            response = redirect_to_login(request.get_full_path())
-            if request.htmx:  # a partial request must move the whole page to the login form
-                return HttpResponseClientRedirect(response["Location"])
-            return response
-        if not roles.has_any_role(request.user):
-            raise PermissionDenied("Your account has no OpsDesk role yet. Ask an administrator for access.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def format_age(delta) -> str:
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days}d {hours}h"
-    return f"{hours}h {minutes}m" if hours else f"{minutes}m"
 
 
 # --- queue ------------------------------------------------------------------------------------
 
 
 @require_GET
-@role_required
+@permission_required()
 def queue(request):
     data = request.GET if FILTER_KEYS & set(request.GET) else DEFAULT_FILTERS
     filterset = IncidentFilter(data, queryset=selectors.incident_list(), request=request)
@@ -123,7 +96,7 @@ def queue(request):
     page = Paginator(filterset.qs.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     for incident in page:
-        incident.age = format_age(now - incident.created_at)
+        incident.age = duration_text(now - incident.created_at, "age")
         incident.sla = queue_sla(incident, now=now)
     filters_only = request.GET.copy()
     for key in ("sort", "page"):
@@ -138,7 +111,7 @@ def queue(request):
         "sort": sort,
         "sort_caption": sort_caption,
         "now_iso": iso(now),
-        "can_work": roles.can_work_incidents(request.user),
+        "can_create": allowed(request.user, permissions.CREATE),
         "quick_filters": [(label, query + keep_sort, query == current) for label, query in QUICK_FILTERS],
         "nav": "incidents",
     }
@@ -152,10 +125,8 @@ def queue(request):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required
+@permission_required(permissions.CREATE)
 def incident_new(request):
-    if not roles.can_work_incidents(request.user):
-        raise PermissionDenied("Only agents and managers may file incidents.")
     status = 200
     form = IncidentCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -164,7 +135,7 @@ def incident_new(request):
             try:
                 incident = services.incident_create(actor=request.user, source="web", **form.cleaned_data)
             except InvalidInput as exc:
-                _add_field_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, f"{incident.number} filed as {incident.get_priority_display()}.")
                 return redirect("incidents:detail", pk=incident.pk)
@@ -181,7 +152,7 @@ def _preview(form):
 
 
 @require_GET
-@role_required
+@permission_required()
 def priority_preview(request):
     form = PriorityPreviewForm(request.GET)
     priority = priority_for(**form.cleaned_data) if form.is_valid() else None
@@ -189,7 +160,7 @@ def priority_preview(request):
 
 
 @require_GET
-@role_required
+@permission_required()
 def ci_options(request):
     """The CI select, limited to the chosen service's items (swapped in when the service changes)."""
     auto_id = "edit_%s" if request.GET.get("prefix") == "edit" else "id_%s"
@@ -205,13 +176,13 @@ def _get_incident(pk: int) -> Incident:
 
 
 @require_GET
-@role_required
+@permission_required()
 def detail(request, pk: int):
     return _render_detail(request, _get_incident(pk))
 
 
 @require_POST
-@role_required
+@permission_required()
 def transition(request, pk: int, action: str):
     if action not in TRANSITIONS:
         raise Http404("No such transition.")
@@ -237,7 +208,7 @@ def transition(request, pk: int, action: str):
 
 
 @require_POST
-@role_required
+@permission_required()
 def edit(request, pk: int):
     incident = _get_incident(pk)
     form = IncidentEditForm(request.POST, incident=incident)
@@ -260,7 +231,7 @@ def edit(request, pk: int):
 
 
 @require_POST
-@role_required
+@permission_required()
 def assign_to_me(request, pk: int):
     incident = _get_incident(pk)
     form = VersionForm(request.POST)
@@ -280,11 +251,9 @@ def assign_to_me(request, pk: int):
 
 
 @require_POST
-@role_required
+@permission_required(permissions.ESCALATE)
 def escalate(request, pk: int):
     """Fire the next level of the escalation policy now (the form says which level the page showed)."""
-    if not roles.can_work_incidents(request.user):
-        raise PermissionDenied("Only agents and managers may escalate incidents.")
     incident = _get_incident(pk)
     form = EscalateForm(request.POST)
     if not form.is_valid():
@@ -306,7 +275,7 @@ def escalate(request, pk: int):
 
 
 @require_POST
-@role_required
+@permission_required()
 def comment(request, pk: int):
     incident = _get_incident(pk)
     form = CommentForm(request.POST)
@@ -356,18 +325,12 @@ def _done(request, incident: Incident):
     return redirect("incidents:detail", pk=incident.pk)
 
 
-def _add_field_errors(form, exc: InvalidInput) -> None:
-    for name, field_messages in exc.fields.items():
-        for message in field_messages:
-            form.add_error(name if name in form.fields else None, message)
-
-
 def _domain_error(request, incident: Incident, exc: DomainError, *, bound=None, open_panel: str = ""):
     bound = dict(bound or {})
     error = exc.message
     if isinstance(exc, InvalidInput):
         for form in bound.values():
-            _add_field_errors(form, exc)
+            add_form_errors(form, exc)
         error = "Some fields need attention: " + "; ".join(
             message for messages_ in exc.fields.values() for message in messages_
         )
@@ -390,9 +353,10 @@ def _domain_error(request, incident: Incident, exc: DomainError, *, bound=None, 
 def _render_detail(request, incident: Incident, *, status=200, error="", bound=None, open_panel=""):
     bound = bound or {}
     user = request.user
-    can_work = roles.can_work_incidents(user)
-    editable = can_work and incident.status not in services.READ_ONLY_STATUSES
-    allowed = set(incident.allowed_transitions()) if can_work else set()
+    writable = incident.status not in services.READ_ONLY_STATUSES
+    editable = writable and allowed(user, permissions.UPDATE)
+    can_transition = allowed(user, permissions.TRANSITION)
+    transitions = set(incident.allowed_transitions()) if can_transition else set()
     actions = [
         {
             "name": name,
@@ -401,7 +365,7 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
             "form": (bound.get(name) or transition_form(name)) if name in ACTIONS_WITH_FORM else None,
         }
         for name in TRANSITIONS
-        if name in allowed
+        if name in transitions
     ]
     edit_form = bound.get("edit") or IncidentEditForm(incident=incident)
     timeline = [_label_entry(entry) for entry in selectors.incident_timeline(incident=incident, viewer=user)]
@@ -410,11 +374,14 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
     tried = bound.get("escalate")  # keep the note typed; the level is always the current one
     context = {
         "incident": incident,
-        "age": format_age(now - incident.created_at),
+        "age": duration_text(now - incident.created_at, "age"),
         "sla_badges": incident_sla_badges(incident, now=now),
         "escalation": escalation,
         "can_escalate": bool(
-            can_work and incident.status in OPEN_STATUSES and escalation and escalation.manual_level
+            incident.status in OPEN_STATUSES
+            and escalation
+            and escalation.manual_level
+            and allowed(user, permissions.ESCALATE)
         ),
         "escalate_form": EscalateForm(
             initial={
@@ -423,8 +390,9 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
             }
         ),
         "now_iso": iso(now),
-        "can_work": can_work,
+        "can_work": can_transition or allowed(user, permissions.UPDATE),
         "editable": editable,
+        "can_comment": writable and allowed(user, permissions.COMMENT),
         "can_assign_me": editable and incident.assignee_id != user.pk,
         "actions": actions,
         "timestamps": [

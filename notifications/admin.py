@@ -6,12 +6,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from core import roles
+from core.admin_permissions import RulesAdminMixin, config_rules
 from core.errors import InvalidInput
 from core.events import ALL, registry
+from core.permissions import allowed
+from core.validation import add_form_errors
 
 from . import services
 from .models import DeliveryAttempt, Notification, OutboxMessage, WebhookSubscription
+from .permissions import MANAGE_WEBHOOKS
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -74,7 +77,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return False
 
     def has_retry_permission(self, request) -> bool:
-        return roles.can_configure(request.user)
+        return allowed(request.user, MANAGE_WEBHOOKS)
 
     @admin.action(description="Retry now (pending or dead messages)", permissions=["retry"])
     def retry_now(self, request, queryset) -> None:
@@ -108,29 +111,12 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(admin.ModelAdmin):
+class WebhookSubscriptionAdmin(RulesAdminMixin, admin.ModelAdmin):
+    permission_rules = config_rules(MANAGE_WEBHOOKS)
     form = WebhookSubscriptionForm
     list_display = ["name", "url", "event_types", "active", "created_by", "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "url"]
-
-    def _allowed(self, request) -> bool:
-        return roles.can_configure(request.user)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_add_permission(self, request) -> bool:
-        return self._allowed(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_module_permission(self, request) -> bool:
-        return self._allowed(request)
 
     def save_model(self, request, obj, form, change) -> None:
         data = {name: form.cleaned_data.get(name) for name in ("name", "url", "event_types", "active")}
@@ -171,9 +157,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
                         secret=cleaned.get("secret") or None,
                     )
                 except InvalidInput as error:
-                    for field, field_messages in error.fields.items():
-                        for text in field_messages:
-                            self.add_error(field if field in self.fields else None, text)
+                    add_form_errors(self, error)
                 return cleaned
 
         return ValidatedForm

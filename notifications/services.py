@@ -18,13 +18,14 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from core import roles
-from core.errors import InvalidInput, NotPermitted
 from core.events import ALL, registry
 from core.nudge import nudge_on_commit
+from core.permissions import require
+from core.validation import FieldErrors
 
 from . import conf, destinations, signing
 from .models import Notification, OutboxMessage, WebhookSubscription
+from .permissions import MANAGE_WEBHOOKS
 from .tasks import deliver_outbox_message, sweep_outbox
 
 TITLE_MAX = 200
@@ -230,54 +231,49 @@ def notification_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None 
 # --- webhook subscriptions --------------------------------------------------------------------
 
 
-def _require_manager(actor: AbstractBaseUser) -> None:
-    if not roles.can_configure(actor):
-        raise NotPermitted("Only managers and superusers may manage webhook subscriptions.")
-
-
 def webhook_subscription_clean(
     *, name: str | None, url: str | None, event_types: list | None, secret: str | None
 ) -> dict:
     """Validate the given fields (None = not given); InvalidInput with field messages otherwise."""
-    errors: dict[str, str] = {}
+    errors = FieldErrors()
     cleaned: dict = {}
     if name is not None:
         cleaned["name"] = name.strip()
         if not cleaned["name"]:
-            errors["name"] = "A name is required."
+            errors.add("name", "A name is required.")
         elif len(cleaned["name"]) > 100:
-            errors["name"] = "At most 100 characters."
+            errors.add("name", "At most 100 characters.")
     if url is not None:
         cleaned["url"] = url.strip()
         try:
             _url_validator(cleaned["url"])
         except ValidationError:
-            errors["url"] = "Enter a valid http:// or https:// URL."
+            errors.add("url", "Enter a valid http:// or https:// URL.")
         else:
             if len(cleaned["url"]) > 500:
-                errors["url"] = "At most 500 characters."
+                errors.add("url", "At most 500 characters.")
             elif refusal := destinations.url_refusal(cleaned["url"]):  # SSRF guard, again at each send
-                errors["url"] = refusal
+                errors.add("url", refusal)
     if event_types is not None:
         if not isinstance(event_types, list | tuple) or not event_types:
-            errors["event_types"] = 'List at least one event type, or ["*"] for all.'
+            errors.add("event_types", 'List at least one event type, or ["*"] for all.')
         elif bad := [
             t for t in event_types if not isinstance(t, str) or not (t == ALL or t in registry.names())
         ]:
-            errors["event_types"] = (
+            errors.add(
+                "event_types",
                 f"Unknown event type: {', '.join(map(repr, bad))}. "
-                f'Valid: {", ".join(registry.names())}, or "*" for all (GET /api/v1/event-types/).'
+                f'Valid: {", ".join(registry.names())}, or "*" for all (GET /api/v1/event-types/).',
             )
         else:
             cleaned["event_types"] = ["*"] if "*" in event_types else sorted(set(event_types))
     if secret is not None:
         if not SECRET_MIN <= len(secret) <= SECRET_MAX:
-            errors["secret"] = f"Between {SECRET_MIN} and {SECRET_MAX} characters (or omit it to get one)."
+            errors.add("secret", f"Between {SECRET_MIN} and {SECRET_MAX} characters (or omit it to get one).")
         elif problem := signing.secret_problem(secret):
-            errors["secret"] = problem
+            errors.add("secret", problem)
         cleaned["secret"] = signing.standard_secret(secret)  # whsec_<base64>, see signing
-    if errors:
-        raise InvalidInput(errors)
+    errors.raise_if_any()
     return cleaned
 
 
@@ -291,7 +287,7 @@ def webhook_subscription_create(
     active: bool = True,
 ) -> WebhookSubscription:
     """Create a subscription; without a secret one is generated (read it once from the result)."""
-    _require_manager(actor)
+    require(actor, MANAGE_WEBHOOKS)
     cleaned = webhook_subscription_clean(name=name, url=url, event_types=event_types, secret=secret or None)
     cleaned.setdefault("secret", signing.new_secret())
     with transaction.atomic():
@@ -309,7 +305,7 @@ def webhook_subscription_update(
     active: bool | None = None,
 ) -> WebhookSubscription:
     """Change the given fields (None = unchanged); a new secret rotates the signing key."""
-    _require_manager(actor)
+    require(actor, MANAGE_WEBHOOKS)
     cleaned = webhook_subscription_clean(name=name, url=url, event_types=event_types, secret=secret or None)
     if active is not None:
         cleaned["active"] = bool(active)
@@ -324,7 +320,7 @@ def webhook_subscription_update(
 
 def webhook_subscription_delete(*, subscription: WebhookSubscription, actor: AbstractBaseUser) -> None:
     """Delete a subscription; its pending messages go dead at their next attempt (log kept)."""
-    _require_manager(actor)
+    require(actor, MANAGE_WEBHOOKS)
     with transaction.atomic():
         WebhookSubscription.objects.filter(pk=subscription.pk).delete()
 
@@ -336,7 +332,7 @@ def outbox_message_retry(*, actor: AbstractBaseUser, message_ids: Iterable[int])
     """Make pending or dead messages due now (dead ones get a fresh set of attempts) and nudge them.
 
     Sent messages are left alone: re-sending is not a retry."""
-    _require_manager(actor)
+    require(actor, MANAGE_WEBHOOKS)
     now = timezone.now()
     with transaction.atomic():
         messages = list(

@@ -1,9 +1,6 @@
 """The bell: the notification list page, an htmx partial with the unread count and the latest ten,
 and POST endpoints to mark read. Every user sees only their own notifications."""
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,26 +9,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.decorators import permission_required
+
 from . import selectors, services
 from .models import Notification
 
 PAGE_SIZE = 25
 BELL_SIZE = 10
-
-
-def login_required(view):
-    """Signed in, else the login page (an htmx partial moves the whole page there)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            response = redirect_to_login(request.get_full_path())
-            if request.htmx:
-                return HttpResponseClientRedirect(response["Location"])
-            return response
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -53,7 +37,7 @@ def _bell(request, *, status: int = 200):
 
 
 @require_GET
-@login_required
+@permission_required(None)
 def notification_list(request):
     unread_only = request.GET.get("unread") == "true"
     notifications = selectors.notification_list(user=request.user, unread=True if unread_only else None)
@@ -69,13 +53,13 @@ def notification_list(request):
 
 
 @require_GET
-@login_required
+@permission_required(None)
 def bell(request):
     return _bell(request)
 
 
 @require_POST
-@login_required
+@permission_required(None)
 def mark_read(request):
     """`id` (repeatable) marks those read; `all` marks everything read. htmx gets the bell back."""
     if request.POST.get("all"):
@@ -96,7 +80,7 @@ def mark_read(request):
 
 
 @require_POST
-@login_required
+@permission_required(None)
 def open_notification(request, pk: int):
     """Mark one notification read and go where it points (a local path only)."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)

@@ -1,17 +1,14 @@
 """The managers' SLA dashboard in the browser and as a CSV download. Thin: the form parses the
 filters, `reports.metrics.sla_metrics` computes, a template or `reports.export` renders."""
 
-from functools import wraps
 from urllib.parse import urlencode
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from core import roles
+from core.decorators import permission_required
 
 from . import charts
 from .export import sla_csv
@@ -19,26 +16,12 @@ from .forms import SlaFilterForm
 from .metrics import sla_metrics
 
 
-def role_required(view):
-    """Signed in (else the login page) and holding some OpsDesk role (else 403)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not roles.has_any_role(request.user):
-            raise PermissionDenied("Your account has no OpsDesk role yet. Ask an administrator for access.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _filters(request) -> SlaFilterForm:
     return SlaFilterForm(request.GET, today=timezone.localdate())
 
 
 @require_GET
-@role_required
+@permission_required()
 def sla_dashboard(request):
     form = _filters(request)
     context = {"form": form, "nav": "sla"}
@@ -56,7 +39,7 @@ def sla_dashboard(request):
 
 
 @require_GET
-@role_required
+@permission_required()
 def sla_export_csv(request):
     form = _filters(request)
     if not form.is_valid():

@@ -1,13 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
 
-from audit.admin_writes import ServiceBackedAdmin, ServiceBackedInline, ServiceWrites
+from core.admin_permissions import RulesAdminMixin, config_rules
+from core.admin_writes import ServiceBackedAdmin, ServiceBackedInline, ServiceWrites
 from core.errors import InvalidInput
+from core.permissions import CONFIGURE
 
 from . import calendars, escalation_services
 from .escalation_services import escalation_policy_check
 from .escalations import processes
 from .models import Calendar, EscalationLevel, EscalationPolicy, Holiday, SlaPolicy, WorkingPeriod
+from .permissions import MANAGE_POLICIES
+
+CONFIG = config_rules(CONFIGURE)
 
 
 class WorkingPeriodInline(ServiceBackedInline, admin.TabularInline):
@@ -49,7 +54,8 @@ class CalendarAdmin(ServiceBackedAdmin):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(RulesAdminMixin, admin.ModelAdmin):
+    permission_rules = config_rules(MANAGE_POLICIES)
     list_display = ("name", "priority", "service", "response_target", "resolution_target", "calendar")
     list_filter = ("priority", "service")
     list_select_related = ("service", "calendar")
@@ -78,16 +84,18 @@ class EscalationPolicyForm(forms.ModelForm):
         return data
 
 
-class EscalationLevelInline(admin.StackedInline):
+class EscalationLevelInline(RulesAdminMixin, admin.StackedInline):
+    permission_rules = CONFIG
     model = EscalationLevel
     extra = 0
     filter_horizontal = ("notify_users",)
 
 
 @admin.register(EscalationPolicy)
-class EscalationPolicyAdmin(admin.ModelAdmin):
+class EscalationPolicyAdmin(RulesAdminMixin, admin.ModelAdmin):
     """Writes go through sla.escalation_services (permissions, checks, running escalations)."""
 
+    permission_rules = CONFIG
     form = EscalationPolicyForm
     list_display = ("name", "process", "priority", "service", "calendar", "active")
     list_filter = ("process", "active", "priority")

@@ -2,15 +2,12 @@ from datetime import timedelta
 
 from django.db import transaction
 
-from core import roles
-from core.errors import InvalidInput, NotPermitted
+from core.errors import InvalidInput
+from core.permissions import require
+from core.validation import field_errors
 
 from .models import SlaPolicy
-
-
-def _require_sla_admin(actor) -> None:
-    if not roles.can_configure(actor):
-        raise NotPermitted("Only managers may change SLA policies.")
+from .permissions import MANAGE_POLICIES
 
 
 def _check_policy_unique(*, priority: int, service, exclude_pk: int | None = None) -> None:
@@ -21,18 +18,14 @@ def _check_policy_unique(*, priority: int, service, exclude_pk: int | None = Non
 
 
 def _check_targets(response_target: timedelta, resolution_target: timedelta) -> None:
-    errors = {}
-    if response_target <= timedelta(0):
-        errors["response_target"] = "Must be longer than zero."
-    if resolution_target <= timedelta(0):
-        errors["resolution_target"] = "Must be longer than zero."
-    if errors:
-        raise InvalidInput(errors)
+    with field_errors() as errors:
+        errors.check(response_target > timedelta(0), "response_target", "Must be longer than zero.")
+        errors.check(resolution_target > timedelta(0), "resolution_target", "Must be longer than zero.")
 
 
 def sla_policy_create(*, actor, **fields) -> SlaPolicy:
     """A new policy; it applies to incidents filed (or re-prioritised) from now on."""
-    _require_sla_admin(actor)
+    require(actor, MANAGE_POLICIES)
     _check_targets(fields["response_target"], fields["resolution_target"])
     with transaction.atomic():
         _check_policy_unique(priority=fields["priority"], service=fields.get("service"))
@@ -40,7 +33,7 @@ def sla_policy_create(*, actor, **fields) -> SlaPolicy:
 
 
 def sla_policy_update(*, policy: SlaPolicy, actor, **fields) -> SlaPolicy:
-    _require_sla_admin(actor)
+    require(actor, MANAGE_POLICIES)
     with transaction.atomic():
         policy = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
         for name, value in fields.items():
@@ -52,5 +45,5 @@ def sla_policy_update(*, policy: SlaPolicy, actor, **fields) -> SlaPolicy:
 
 
 def sla_policy_delete(*, policy: SlaPolicy, actor) -> None:
-    _require_sla_admin(actor)
+    require(actor, MANAGE_POLICIES)
     policy.delete()

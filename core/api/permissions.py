@@ -1,6 +1,9 @@
+"""API permissions over the named permissions of core/permissions.py (the same ones the browser,
+the admin and the services check)."""
+
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from core import roles
+from core import permissions
 
 
 def _reads_or_unroutable(request, view) -> bool:
@@ -9,21 +12,31 @@ def _reads_or_unroutable(request, view) -> bool:
 
 
 class HasRole(BasePermission):
-    """Anyone holding one of OpsDesk's roles may read; only a superuser writes unless a view says more."""
+    """Anyone holding an OpsDesk role may read. A write needs the permission the view names for its
+    action in `write_permissions` ({"create": "<app>.add_<model>", ...}), else its
+    `write_permission`; a view naming neither is written by superusers only."""
 
     message = "You need an OpsDesk role to use the API."
 
     def has_permission(self, request, view) -> bool:
-        if not roles.has_any_role(request.user):
+        if not permissions.allowed(request.user, permissions.USE):
             return False
-        return _reads_or_unroutable(request, view) or bool(request.user.is_superuser)
+        if _reads_or_unroutable(request, view):
+            return True
+        name = getattr(view, "write_permissions", {}).get(
+            view.action, getattr(view, "write_permission", None)
+        )
+        if name is None:
+            return bool(request.user.is_superuser)
+        self.message = permissions.message(name)
+        return permissions.allowed(request.user, name)
 
 
-class CanWorkIncidents(HasRole):
-    message = "Only agents and managers may file and work incidents."
+def requires(name: str, message: str = "") -> type[BasePermission]:
+    """A permission class for views where reading too needs permission `name` (e.g. webhooks)."""
 
     def has_permission(self, request, view) -> bool:
-        if not roles.has_any_role(request.user):
-            self.message = HasRole.message
-            return False
-        return _reads_or_unroutable(request, view) or roles.can_work_incidents(request.user)
+        return permissions.allowed(request.user, name)
+
+    attributes = {"message": message or permissions.message(name), "has_permission": has_permission}
+    return type(f"Requires({name})", (BasePermission,), attributes)

@@ -30,12 +30,12 @@ def test_agents_do_not_manage_teams(agent):
 def test_superuser_sets_roles_and_flags(make_user, django_user_model):
     boss = django_user_model.objects.create_superuser("boss", "boss@example.com", "pw")
     someone = make_user(roles.VIEWER)
-    assert roles.can_work_incidents(someone) is False
+    assert roles.roles_of(someone) == {roles.VIEWER}
     services.user_set_roles(
         actor=boss, user=someone, groups=[Group.objects.get(name=roles.AGENT)], is_staff=True
     )
     someone.refresh_from_db()
-    assert someone.is_staff and roles.can_work_incidents(someone)
+    assert someone.is_staff and roles.roles_of(someone) == {roles.AGENT}
 
 
 @pytest.mark.parametrize(

@@ -68,8 +68,11 @@ def test_incidents_filed_through_services(loaded):
     assert incidents.count() == len(demo.INCIDENTS)
     assert len(set(incidents.values_list("status", flat=True))) >= 4
     assert len(set(incidents.values_list("priority", flat=True))) >= 3
+    numbers = list(incidents.order_by("pk").values_list("number", flat=True))
+    assert numbers == [
+        f"INC-{n:06d}" for n in range(1, len(numbers) + 1)
+    ]  # the INC sequence, in filing order
     for incident in incidents:
-        assert incident.number == f"INC-{incident.pk:06d}"
         assert incident.reporter.username == "agent"
         assert TimelineEntry.objects.filter(
             object_id=incident.pk, kind=TimelineEntry.Kind.CREATED, actor=incident.reporter

@@ -7,9 +7,9 @@ from rest_framework.response import Response
 
 from core.api.concurrency import etag_for, expected_version
 from core.api.pagination import CursorPagination
-from core.api.permissions import CanWorkIncidents
+from core.api.permissions import HasRole
 from core.api.serializers import ErrorSerializer
-from incidents import selectors, services
+from incidents import permissions, selectors, services
 from incidents.filters import IncidentFilter
 from incidents.models import TRANSITIONS, Incident
 
@@ -75,7 +75,14 @@ class IncidentViewSet(
 ):
     """Incidents: file, edit, walk through the lifecycle, comment, read the timeline."""
 
-    permission_classes = [CanWorkIncidents]
+    permission_classes = [HasRole]
+    write_permissions = {
+        "create": permissions.CREATE,
+        "partial_update": permissions.UPDATE,
+        "escalate": permissions.ESCALATE,
+        "comments": permissions.COMMENT,
+        **{name: permissions.TRANSITION for name in TRANSITIONS},
+    }
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
     search_fields = ["number", "title"]

@@ -1,20 +1,7 @@
-from rest_framework.permissions import BasePermission
+from core import permissions
+from core.api.permissions import HasRole, requires
+from notifications.permissions import MANAGE_WEBHOOKS
 
-from core import roles
-from core.api.permissions import HasRole
-
-
-class OwnNotifications(BasePermission):
-    """Any OpsDesk user reads and marks read their own notifications (the views filter by owner)."""
-
-    message = HasRole.message
-
-    def has_permission(self, request, view) -> bool:
-        return roles.has_any_role(request.user)
-
-
-class CanManageWebhooks(BasePermission):
-    message = "Only managers and superusers may manage webhook subscriptions."
-
-    def has_permission(self, request, view) -> bool:
-        return roles.can_configure(request.user)
+# Any OpsDesk user reads and marks read their own notifications (the views filter by owner).
+OwnNotifications = requires(permissions.USE, message=HasRole.message)
+CanManageWebhooks = requires(MANAGE_WEBHOOKS)

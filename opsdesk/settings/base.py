@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "pgtrigger",
     "pghistory",
+    "rules",
     "core",
     "catalog",
     "notifications",

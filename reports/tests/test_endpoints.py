@@ -13,10 +13,10 @@ from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
 from core import roles
+from core.formatting import duration_text
 from reports import charts
 from reports.export import sla_csv
 from reports.metrics import period_bounds, sla_metrics
-from reports.templatetags.sla_format import duration_text
 
 from .conftest import FIRST_DAY, LAST_DAY, NOW, at
 from .html import tables
@@ -62,7 +62,7 @@ def percent_text(value):
 
 
 def seconds_text(value):
-    return duration_text(None if value is None else timedelta(seconds=value))
+    return duration_text(None if value is None else timedelta(seconds=value), "words")
 
 
 # --- the numbers --------------------------------------------------------------------------------

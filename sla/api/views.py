@@ -1,28 +1,19 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from core import roles
 from core.api.permissions import HasRole
 from sla import selectors, services
+from sla.permissions import MANAGE_POLICIES
 
 from .serializers import EscalationPolicySerializer, SlaPolicyInputSerializer, SlaPolicySerializer
-
-
-class CanManageSla(HasRole):
-    message = "Only managers may change SLA policies."
-
-    def has_permission(self, request, view) -> bool:
-        if not roles.has_any_role(request.user):
-            return False
-        return request.method in SAFE_METHODS or roles.can_configure(request.user)
 
 
 class SlaPolicyViewSet(viewsets.ModelViewSet):
     """Response and resolution targets per priority, optionally per service (managers edit)."""
 
-    permission_classes = [CanManageSla]
+    permission_classes = [HasRole]
+    write_permission = MANAGE_POLICIES
     serializer_class = SlaPolicySerializer
     filterset_fields = ["priority", "service"]
     ordering_fields = ["priority", "id"]

@@ -17,7 +17,7 @@ document.addEventListener("htmx:afterSettle", (event) => {
   const LABELS = { on_track: "On track", at_risk: "At risk", breached: "Breached" };
   const RANK = { on_track: 0, at_risk: 1, breached: 2 };
 
-  // The same words as incidents/sla_display.py countdown_text.
+  // The same words as core/formatting.py duration_text(delta, "clock").
   const span = (ms) => {
     let s = Math.max(Math.floor(ms / 1000), 0);
     const d = Math.floor(s / 86400); s -= d * 86400;

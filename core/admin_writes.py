@@ -13,8 +13,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from core import roles
+from core.admin_permissions import RulesAdminMixin, config_rules
 from core.errors import DomainError
+from core.permissions import CONFIGURE
 
 
 @dataclass(frozen=True)
@@ -48,23 +49,10 @@ def form_fields(form, *, changed_only: bool) -> dict:
     return values
 
 
-class ConfigPermissions:
-    """Managers (and superusers) configure; the services check the same predicate."""
+class ConfigPermissions(RulesAdminMixin):
+    """Holders of core.configure (managers, superusers) configure; the services check the same rule."""
 
-    def _allowed(self, request) -> bool:
-        return roles.can_configure(request.user)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_add_permission(self, request, *args) -> bool:
-        return self._allowed(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
+    permission_rules = config_rules(CONFIGURE)
 
 
 class ServiceBackedInline(ConfigPermissions):
@@ -77,9 +65,6 @@ class ServiceBackedAdmin(ConfigPermissions, admin.ModelAdmin):
     """save_model / delete_model / save_related / save_formset call `writes` (and each inline's)."""
 
     writes: ServiceWrites
-
-    def has_module_permission(self, request) -> bool:
-        return self._allowed(request)
 
     def save_model(self, request, obj, form, change) -> None:
         # Many-to-many values go in the same service call; save_related does not save them again.

@@ -1,0 +1,6 @@
+"""Who may change SLA policies (see core/permissions.py); anyone with a role reads them."""
+
+from core import roles
+from core.permissions import define
+
+MANAGE_POLICIES = define("sla.manage_policies", roles.can_configure, "Only managers may change SLA policies.")
