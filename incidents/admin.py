@@ -2,15 +2,17 @@
 the admin obeys the same lifecycle, permissions and timeline as the API and the browser."""
 
 from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
 
 from core.errors import DomainError
+from sla.models import SlaClock
 
 from . import services
-from .models import Incident, IncidentSlaClock
+from .models import Incident
 
 
-class SlaClockInline(admin.TabularInline):
-    model = IncidentSlaClock
+class SlaClockInline(GenericTabularInline):
+    model = SlaClock
     fields = ("target", "target_duration", "elapsed", "running_since", "due_at", "stopped_at", "breached_at")
     readonly_fields = fields
     extra = 0

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class IncidentsConfig(AppConfig):
     name = "incidents"
+
+    def ready(self):
+        from . import sla
+
+        sla.register()

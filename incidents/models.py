@@ -3,12 +3,12 @@ every write (save, timeline, side effects) happens in services.py."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import VersionedModel
 from core.priority import Level, Priority, priority_for  # noqa: F401 (re-exported)
-from sla.models import SlaClockBase
 
 
 class Status(models.TextChoices):
@@ -91,6 +91,9 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     )
     next_escalation_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
 
+    # Its SLA clocks (sla.SlaClock); clocks filter back as `incident__...`.
+    sla_clocks = GenericRelation("sla.SlaClock", related_query_name="incident")
+
     class Meta:
         ordering = ["priority", "created_at"]
         indexes = [
@@ -150,18 +153,3 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     @transition(field=status, source=list(OPEN_STATUSES), target=Status.CANCELLED)
     def cancel(self, *, at):
         self.cancelled_at = at
-
-
-class IncidentSlaClock(SlaClockBase):
-    """The response or resolution clock of one incident (see sla/clock.py)."""
-
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sla_clocks")
-
-    class Meta:
-        ordering = ["incident_id", "-target"]  # response before resolution
-        constraints = [
-            models.UniqueConstraint(fields=["incident", "target"], name="one_clock_per_incident_target")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.incident.number} {self.get_target_display()} SLA"

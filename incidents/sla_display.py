@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sla import clock as sla_clock
-from sla.clock import State
+from sla.models import SlaClock
+from sla.states import State
+from sla.states import state as states_of
 
 from .escalation import next_level
-from .models import OPEN_STATUSES, Incident, IncidentSlaClock
+from .models import OPEN_STATUSES, Incident
 
 STATE_LABELS = {
     State.ON_TRACK: "On track",
@@ -78,8 +80,8 @@ def span_text(delta: timedelta) -> str:
     return " ".join(parts) or f"{int(delta.total_seconds())}s"
 
 
-def sla_badge(clock: IncidentSlaClock, *, now: datetime) -> SlaBadge:
-    state = sla_clock.state(clock, now=now)
+def sla_badge(clock: SlaClock, *, now: datetime) -> SlaBadge:
+    state = states_of(clock, now=now)
     running = sla_clock.is_running(clock)
     left = sla_clock.remaining(clock, now=now)
     if running:
@@ -94,7 +96,7 @@ def sla_badge(clock: IncidentSlaClock, *, now: datetime) -> SlaBadge:
         remaining = f"missed by {countdown_text(clock.elapsed - clock.target_duration)}"
     return SlaBadge(
         target=clock.target,
-        target_label=clock.get_target_display(),
+        target_label=clock.target_label,
         state=state,
         state_label=STATE_LABELS[state],
         due_at=clock.due_at if running else None,

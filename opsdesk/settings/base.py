@@ -145,13 +145,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # never hold them up: every worker consumes `timers` and `celery` (Procfile.dev, docker-compose).
 TIMERS_QUEUE = "timers"
 CELERY_TASK_ROUTES = {
-    "incidents.tasks.sweep_sla_clocks": {"queue": TIMERS_QUEUE},
+    "sla.tasks.sweep_sla_clocks": {"queue": TIMERS_QUEUE},
     "incidents.tasks.sweep_escalations": {"queue": TIMERS_QUEUE},
 }
 OPSDESK_SWEEP_SECONDS = float(os.environ.get("OPSDESK_SWEEP_SECONDS", "5"))
 CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
     "sweep-sla-clocks": {
-        "task": "incidents.tasks.sweep_sla_clocks",
+        "task": "sla.tasks.sweep_sla_clocks",
         "schedule": OPSDESK_SWEEP_SECONDS,
         "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
     },

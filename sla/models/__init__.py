@@ -2,17 +2,19 @@
 and the abstract clock a process attaches to its records. One module per concern."""
 
 from .calendars import Calendar, Holiday, Weekday, WorkingPeriod, validate_time_zone
-from .clocks import SlaClockBase
+from .clocks import SlaClock, SlaClockBase
 from .escalation import EscalationLevel, EscalationPolicy
-from .policies import SlaPolicy
+from .policies import SlaPolicy, SlaTarget
 
 __all__ = [
     "Calendar",
     "EscalationLevel",
     "EscalationPolicy",
     "Holiday",
+    "SlaClock",
     "SlaClockBase",
     "SlaPolicy",
+    "SlaTarget",
     "Weekday",
     "WorkingPeriod",
     "validate_time_zone",
