@@ -1,4 +1,4 @@
-"""The registry of processes (incident, change, problem, ...): each process app registers itself in
+"""The registry of processes (e.g. INC, CHG, PRB records): each process app registers itself in
 its AppConfig.ready(), and process-neutral code (SLA policies, escalation policies) validates a
 process key against it instead of hard-coding a list."""
 
@@ -11,7 +11,7 @@ CREATE = "create"  # the pseudo-transition of filing a record, before any lifecy
 
 @dataclass(frozen=True)
 class Process:
-    key: str  # e.g. "incident": stored in policies, used in event names
+    key: str  # the name stored in policies and used in event names
     label: str
     transitions: tuple[str, ...] = ()  # the lifecycle's actions, e.g. ("acknowledge", "resolve")
     default: bool = False  # the process an API assumes when a request names none

@@ -43,7 +43,7 @@ ACTION_FIELDS = ("start_on", "pause_on", "resume_on", "stop_on")
 
 def sla_target_spec(*, process: str, spec: dict) -> dict:
     """A target as given (name, duration, and any of the action lists), completed from the
-    process's template of the same name (e.g. an incident's `response`); without a template a
+    process's template of the same name (e.g. a `response` target); without a template a
     target starts when the record is filed and has no other transitions."""
     adapter = adapter_for_process(process)
     template = (adapter.target_templates if adapter else {}).get(spec.get("name"), {})

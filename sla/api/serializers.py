@@ -57,8 +57,8 @@ def _positive(value: timedelta) -> timedelta:
 
 
 class SlaTargetInputSerializer(StrictInputSerializer):
-    """One target; action lists left out come from the process's target of the same name (e.g. an
-    incident's response and resolution), else start_on is ["create"] and the others empty."""
+    """One target; action lists left out come from the process's target of the same name (e.g. the
+    response and resolution of the main process), else start_on is ["create"] and the rest empty."""
 
     name = serializers.SlugField(max_length=32)
     duration = serializers.DurationField(help_text="e.g. 00:15:00", validators=[_positive])
@@ -71,7 +71,7 @@ class SlaTargetInputSerializer(StrictInputSerializer):
 class SlaPolicyInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=120)
     process = serializers.CharField(
-        max_length=32, required=False, help_text="A registered process; default: the main one (incident)."
+        max_length=32, required=False, help_text="A registered process; default: the main one."
     )
     priority = serializers.ChoiceField(choices=Priority.choices)
     service = serializers.SlugRelatedField(
