@@ -33,14 +33,10 @@ def targets_from_columns(apps, schema_editor):
     )
 
 
-def columns_from_targets(apps, schema_editor):
-    SlaTarget = apps.get_model("sla", "SlaTarget")
-    for target in SlaTarget.objects.filter(name__in=RULES).select_related("policy"):
-        setattr(target.policy, f"{target.name}_target", target.duration)
-        target.policy.save(update_fields=[f"{target.name}_target"])
-    SlaTarget.objects.all().delete()
+def delete_targets(apps, schema_editor):
+    apps.get_model("sla", "SlaTarget").objects.all().delete()  # 0005 refilled the columns going back
 
 
 class Migration(migrations.Migration):
     dependencies = [("sla", "0003_sla_targets_and_generic_clocks")]
-    operations = [migrations.RunPython(targets_from_columns, columns_from_targets)]
+    operations = [migrations.RunPython(targets_from_columns, delete_targets)]
