@@ -9,7 +9,7 @@ Definitions (also shown on the page):
   period figure. Priority is the incident's current priority.
 - Compliance of a target (response or resolution): among the clocks of the period's incidents whose
   outcome is known — stopped (met or breached) or breached while running or paused — met / (met +
-  breached), the same classification as `sla.clock.state`. Clocks still running within their target
+  breached), the one classification of `sla.states`. Clocks still running within their target
   and paused clocks are not counted yet.
 - MTTA = acknowledged_at − created_at and MTTR = resolved_at − created_at, wall clock, over the
   period's incidents acknowledged / resolved so far. p50 and p90 are continuous percentiles
@@ -17,7 +17,7 @@ Definitions (also shown on the page):
   p × (n − 1), like numpy's default and Excel's PERCENTILE.INC).
 - Breaches: the breached clocks counted above, with the instant of the breach (`breached_at`, or
   the due time when the sweep has not recorded it yet).
-- At risk now: running clocks of open incidents past 75 % of their target and not yet due.
+- At risk now: clocks of open incidents at risk (`sla.states`: running, past 75 %, not yet due).
 - Backlog: open incidents now, by priority and age (now − created_at) in half-open buckets.
 - Weekly trend: per ISO week (Monday to Sunday) of creation, resolution compliance and the number
   of incidents.
@@ -28,7 +28,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import connections
 from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,7 +38,7 @@ from incidents.models import OPEN_STATUSES, Incident, Status
 from incidents.sla import TARGET_TEMPLATES
 from sla.models.policies import target_label
 from sla.selectors import sla_clocks_of
-from sla.states import at_risk_q, breached_q, met_q
+from sla.states import at_risk_q, breach_instant_expression, breached_q, met_q
 
 PRIORITIES = tuple(int(p) for p in Priority)
 TARGETS = tuple(TARGET_TEMPLATES)  # response, resolution
@@ -429,7 +429,7 @@ def _breaches(period_clocks, now: datetime) -> list[ClockItem]:
     _, breached_q = outcome_filters(now)
     rows = (
         period_clocks.filter(breached_q)
-        .annotate(breach_instant=Coalesce("breached_at", "due_at", "stopped_at"))
+        .annotate(breach_instant=breach_instant_expression())
         .order_by("-breach_instant", "object_id", "-target")
         .values(*_ITEM_FIELDS, "breach_instant")
     )

@@ -12,6 +12,7 @@ report classifies clocks through this module.
 from datetime import datetime
 
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 from .models import SlaClockBase
 
@@ -39,6 +40,15 @@ def breached_q(now: datetime, prefix: str = "") -> Q:
         | Q(**{f"{p}running_since__isnull": False, f"{p}due_at__lte": now})
         | Q(**{f"{p}stopped_at__isnull": False, f"{p}elapsed__gt": F(f"{p}target_duration")})
     )
+
+
+def breach_instant(clock: SlaClockBase) -> datetime | None:
+    """When a breached clock breached: recorded by the sweep, else its due time, else its stop."""
+    return clock.breached_at or clock.due_at or clock.stopped_at
+
+
+def breach_instant_expression(prefix: str = "") -> Coalesce:
+    return Coalesce(f"{prefix}breached_at", f"{prefix}due_at", f"{prefix}stopped_at")
 
 
 def is_met(clock: SlaClockBase, *, now: datetime) -> bool:

@@ -48,4 +48,6 @@ def test_python_and_sql_agree(agent, service):
             in_python = {c.pk for c in clocks if predicate(c, now=now)}
             assert in_sql == in_python, (predicate.__name__, minutes)
         seen |= {states.state(c, now=now) for c in clocks}
+    instants = dict(SlaClock.objects.annotate(i=states.breach_instant_expression()).values_list("pk", "i"))
+    assert instants == {c.pk: states.breach_instant(c) for c in clocks}
     assert seen == {"on_track", "at_risk", "breached", "met", "paused"}
