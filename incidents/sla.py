@@ -5,7 +5,7 @@ transaction as the change that causes them."""
 
 from datetime import datetime
 
-from core.processes import Process, register_process
+from core.processes import CREATE, Process, register_process
 from sla import engine
 from sla.engine import ClockAdapter, Firing
 from sla.models import SlaClock
@@ -21,13 +21,13 @@ PROCESS = "incident"
 # filing to acknowledgement; the resolution clock pauses while on hold and runs on after a reopen.
 TARGET_TEMPLATES = {
     "response": {
-        "start_on": ["create"],
+        "start_on": [CREATE],
         "pause_on": [],
         "resume_on": [],
         "stop_on": ["acknowledge", "resolve", "cancel"],
     },
     "resolution": {
-        "start_on": ["create"],
+        "start_on": [CREATE],
         "pause_on": ["hold"],
         "resume_on": ["resume", "reopen"],
         "stop_on": ["resolve", "cancel"],

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "verbose_name": "SLA clock",
-                "ordering": ["content_type", "object_id", "-target"],
+                "ordering": ["content_type_id", "object_id", "-target"],
             },
         ),
         migrations.CreateModel(

@@ -57,7 +57,7 @@ class SlaClock(SlaClockBase):
     rules = models.JSONField(default=dict, blank=True, help_text="{pause|resume|stop: [transitions]}")
 
     class Meta:
-        ordering = ["content_type", "object_id", "-target"]  # response before resolution
+        ordering = ["content_type_id", "object_id", "-target"]  # response before resolution
         verbose_name = "SLA clock"
         constraints = [
             models.UniqueConstraint(
