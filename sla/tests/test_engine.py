@@ -200,3 +200,19 @@ def test_the_migrated_defaults_are_todays_targets():
         assert (spec["start_on"], spec["pause_on"], spec["resume_on"], spec["stop_on"]) == (
             ["create"], pause, resume, stop
         )  # fmt: skip
+
+
+def test_one_sweep_fires_the_clocks_of_every_process(change_process, agent, service):
+    make_sla_policy(process="change", priority=2, targets={"implementation": 10 * MIN})
+    with at(timedelta(0)):
+        ci = ConfigurationItemFactory(service=service)
+        engine.clocks_start(ci, at=T0)
+        incident = IncidentFactory(reporter=agent, service=service, impact=1, urgency=1)
+    with at(16 * MIN):
+        assert engine.sweep_clocks() == 3 + 3  # the CI's 50/75/100 %, the incident's response 50/75/100 %
+    assert change_process.published == [
+        (ci.pk, "implementation", "warning_50"), (ci.pk, "implementation", "warning_75"),
+        (ci.pk, "implementation", "breach"),
+    ]  # fmt: skip
+    thresholds = [e.data["threshold"] for e in timeline_for(incident).filter(kind="sla")]
+    assert thresholds == ["warning_50", "warning_75", "breach"]
