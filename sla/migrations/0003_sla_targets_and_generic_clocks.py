@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "ordering": ["policy", "position", "name"],
+                "ordering": ["policy_id", "position", "name"],
             },
         ),
         migrations.AlterModelOptions(

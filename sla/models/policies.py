@@ -72,7 +72,7 @@ class SlaTarget(models.Model):
     stop_on = _actions("Transitions that stop it, e.g. resolve, cancel.")
 
     class Meta:
-        ordering = ["policy", "position", "name"]
+        ordering = ["policy_id", "position", "name"]
         constraints = [
             models.UniqueConstraint(fields=["policy", "name"], name="sla_target_name_per_policy"),
             models.CheckConstraint(
