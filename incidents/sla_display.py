@@ -1,5 +1,5 @@
 """How the incident pages show SLA clocks and escalation. Pure presentation over the clocks the
-selectors prefetch (no queries for the queue), with the state vocabulary of sla/clock.py:
+selectors prefetch (no queries for the queue), with the state vocabulary of sla/states.py:
 on_track | at_risk | breached | met | paused. static/opsdesk/opsdesk.js ticks the countdowns of
 running clocks from `data-due`, with the same wording as `countdown_text`."""
 
@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sla import clock as sla_clock
+from sla import states
 from sla.models import SlaClock
 from sla.states import State
-from sla.states import state as states_of
 
 from .escalation import next_level
 from .models import OPEN_STATUSES, Incident
@@ -81,7 +81,7 @@ def span_text(delta: timedelta) -> str:
 
 
 def sla_badge(clock: SlaClock, *, now: datetime) -> SlaBadge:
-    state = states_of(clock, now=now)
+    state = states.state(clock, now=now)
     running = sla_clock.is_running(clock)
     left = sla_clock.remaining(clock, now=now)
     if running:
