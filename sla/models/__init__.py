@@ -1,5 +1,5 @@
 """SLA configuration shared by every process: working calendars, SLA policies, escalation policies,
-and the abstract clock a process attaches to its records. One module per concern."""
+and the SLA clocks any process's records carry. One module per concern."""
 
 from .calendars import Calendar, Holiday, Weekday, WorkingPeriod, validate_time_zone
 from .clocks import SlaClock, SlaClockBase

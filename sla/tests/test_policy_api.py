@@ -1,13 +1,17 @@
 """The SLA policy API and admin with targets as data; both write through sla.services."""
 
+from datetime import timedelta
+
 import pytest
 
+from catalog.tests.factories import ServiceFactory
 from core import roles
 from sla.models import SlaPolicy, SlaTarget
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/sla-policies/"
+MIN = timedelta(minutes=1)
 
 
 def test_policies_list_their_process_and_targets(client_for, viewer):
@@ -131,3 +135,17 @@ def test_admin_deletes_through_the_service(admin_client):
     response = admin_client.post(f"/admin/sla/slapolicy/{policy.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not SlaPolicy.objects.filter(pk=policy.pk).exists()
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_list_query_count_does_not_grow_with_policies(client_for, viewer, extra, django_assert_num_queries):
+    from sla.tests.factories import make_sla_policy
+
+    for number in range(extra):
+        service = ServiceFactory()
+        make_sla_policy(
+            priority=1 + number % 4, service=service, targets={"response": MIN, "resolution": MIN}
+        )
+    client = client_for(viewer)
+    with django_assert_num_queries(4):  # token with user, roles, policies with service and calendar, targets
+        assert len(client.get(URL).json()["results"]) == 4 + extra
