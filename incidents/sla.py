@@ -44,6 +44,9 @@ class IncidentClocks(ClockAdapter):
     def policy_scope(self, incident: Incident) -> dict:
         return {"priority": incident.priority, "service": incident.service}
 
+    def describe(self, incident: Incident) -> str:
+        return incident.number
+
     def publish(self, firings: list[Firing]) -> None:
         """The responsible people hear of every threshold, the team from 75 %, managers of breaches."""
         audience = selectors.Audience()
@@ -60,7 +63,7 @@ class IncidentClocks(ClockAdapter):
                     incident=incident,
                     event_type="incident.sla_breached" if threshold == "breach" else "incident.sla_warning",
                     event_key=f"incident:{incident.pk}:sla:{target}:{threshold}",
-                    title=f"{incident.number} {firing.what}",
+                    title=f"{self.describe(incident)} {firing.what}",
                     body=f"{incident.title} — {incident.get_priority_display()}, {firing.due}.",
                     recipients=tuple(recipients),
                     data={"target": target, "threshold": threshold},

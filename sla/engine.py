@@ -65,8 +65,12 @@ class ClockAdapter:
         """The policy key besides the process: {"priority": ..., "service": ...}."""
         raise NotImplementedError
 
+    def describe(self, record: models.Model) -> str:
+        """How people know the record, e.g. its number."""
+        return str(record)
+
     def publish(self, firings: list[Firing]) -> None:
-        """Tell whoever must hear of these firings and publish their events, in bulk."""
+        """Tell whoever must hear of these firings (per threshold) and publish their events, in bulk."""
         raise NotImplementedError
 
 
