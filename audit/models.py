@@ -7,7 +7,7 @@ A trigger refuses UPDATE and DELETE on the event tables.
 
 To audit another configuration model, add one line at the end of this file, e.g.
 
-    track(SlaTarget, "SlaTargetEvent")
+    track(Widget, "WidgetEvent")
 
 then `manage.py makemigrations audit`. Its triggers are installed by the next `migrate`."""
 
@@ -18,7 +18,15 @@ from django.db import models
 from catalog.models import ConfigurationItem, Service
 from core.models import Team
 from notifications.models import WebhookSubscription
-from sla.models import Calendar, EscalationLevel, EscalationPolicy, Holiday, SlaPolicy, WorkingPeriod
+from sla.models import (
+    Calendar,
+    EscalationLevel,
+    EscalationPolicy,
+    Holiday,
+    SlaPolicy,
+    SlaTarget,
+    WorkingPeriod,
+)
 
 CREATE, UPDATE, DELETE, BASELINE = "create", "update", "delete", "baseline"
 ACTIONS = (CREATE, UPDATE, DELETE)
@@ -70,6 +78,7 @@ track(Calendar, "CalendarEvent")
 track(WorkingPeriod, "WorkingPeriodEvent")
 track(Holiday, "HolidayEvent")
 track(SlaPolicy, "SlaPolicyEvent")
+track(SlaTarget, "SlaTargetEvent")
 track(EscalationPolicy, "EscalationPolicyEvent")
 track(EscalationLevel, "EscalationLevelEvent")
 track(EscalationLevel.notify_users.through, "EscalationRecipientEvent")

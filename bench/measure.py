@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from .env import REPO
 
-BREACH_KEY = "'incident:' || c.incident_id || ':sla:' || c.target || ':breach'"
+BREACH_KEY = "'incident:' || c.object_id || ':sla:' || c.target || ':breach'"
 
 
 def one(query: str, params: Any = None) -> tuple:
@@ -37,7 +37,7 @@ def progress() -> tuple[int, int, int]:
     """(resolution clocks, fired so far, deadlines passed so far)."""
     return one(
         "SELECT count(*), count(breached_at), count(*) FILTER (WHERE due_at <= now())"
-        " FROM incidents_incidentslaclock WHERE target = 'resolution'"
+        " FROM sla_slaclock WHERE target = 'resolution'"
     )
 
 
@@ -75,11 +75,11 @@ def run_figures(*, spread_seconds: float) -> RunFigures:
     figures.offered = figures.expected / spread_seconds
     figures.recorded = _percentiles(
         "lateness",
-        "SELECT extract(epoch FROM breached_at - due_at) AS lateness FROM incidents_incidentslaclock"
+        "SELECT extract(epoch FROM breached_at - due_at) AS lateness FROM sla_slaclock"
         " WHERE target = 'resolution' AND breached_at IS NOT NULL",
     )
     fired_at = (
-        f"SELECT c.due_at, c.breached_at, min(n.created_at) AS notified_at FROM incidents_incidentslaclock c"
+        f"SELECT c.due_at, c.breached_at, min(n.created_at) AS notified_at FROM sla_slaclock c"
         f" JOIN notifications_notification n ON n.event_key = {BREACH_KEY}"
         " WHERE c.breached_at IS NOT NULL GROUP BY c.id"
     )
@@ -125,7 +125,7 @@ def run_figures(*, spread_seconds: float) -> RunFigures:
     )
     figures.counts = {"breach timeline entries": breach_entries, "breach notifications": notifications}
     unfired, oldest = one(
-        "SELECT count(*), extract(epoch FROM now() - min(due_at)) FROM incidents_incidentslaclock"
+        "SELECT count(*), extract(epoch FROM now() - min(due_at)) FROM sla_slaclock"
         " WHERE target = 'resolution' AND breached_at IS NULL AND due_at <= now()"
     )
     if unfired:
@@ -193,7 +193,7 @@ def idle_sweep(runs: int) -> IdleSweep:
     earliest one, so it finds nothing due and fires nothing."""
     from incidents.sla import sweep_sla_clocks
 
-    earliest = one("SELECT min(next_fire_at) FROM incidents_incidentslaclock")[0]
+    earliest = one("SELECT min(next_fire_at) FROM sla_slaclock")[0]
     now = earliest - timedelta(seconds=1) if earliest and earliest <= timezone.now() else None
     with logged_queries() as log:
         if sweep_sla_clocks(now=now) != 0:
@@ -206,12 +206,12 @@ def idle_sweep(runs: int) -> IdleSweep:
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     index = one(
-        "SELECT indexname FROM pg_indexes WHERE tablename = 'incidents_incidentslaclock'"
-        " AND indexdef LIKE '%(next_fire_at)'"
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'sla_slaclock'"
+        " AND indexdef LIKE '%(next_fire_at)%%'"
     )[0]
     with transaction.atomic():
         plan = "\n".join(row[0] for row in rows("EXPLAIN (ANALYZE, BUFFERS) " + query, params))
-    scan = re.search(r"Index (Only )?Scan using (\w+) on incidents_incidentslaclock", plan)
+    scan = re.search(r"Index (Only )?Scan using (\w+) on sla_slaclock", plan)
     return IdleSweep(
         runs=runs,
         mean_ms=statistics.fmean(timings),

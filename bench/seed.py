@@ -23,8 +23,8 @@ from core.models import Team
 from core.priority import Priority
 from incidents.models import Incident
 from sla.escalations import snapshot
-from sla.models import SlaPolicy
-from sla.selectors import escalation_policy_for
+from sla.models import SlaTarget
+from sla.selectors import escalation_policy_for, sla_policy_for
 
 TEAM_SIZE = 3
 
@@ -71,16 +71,19 @@ def _policy_rows() -> list[tuple]:
     """Per priority: default SLA policy, its targets, labels and the default escalation policy."""
     rows = []
     for priority in Priority:
-        policy = SlaPolicy.objects.get(priority=priority, service=None)
+        policy = sla_policy_for(process="incident", priority=priority, service=None)
+        targets = {target.name: target for target in policy.targets.all()}
+        response, resolution = targets["response"], targets["resolution"]
         escalation = escalation_policy_for(process="incident", priority=priority, service=None)
         rows.append(
             (
                 int(priority),
                 priority.label,
-                policy.pk,
-                policy.response_target,
-                policy.resolution_target,
-                str(policy.resolution_target),
+                response.pk,
+                resolution.pk,
+                response.duration,
+                resolution.duration,
+                str(resolution.duration),
                 escalation and escalation.pk,
                 json.dumps(snapshot(escalation) if escalation else []),
             )
@@ -90,7 +93,11 @@ def _policy_rows() -> list[tuple]:
 
 def check_spread(*, latest_due_seconds: float) -> None:
     """Every seeded clock must have passed 75 % already: due_at - target/4 before seeding."""
-    shortest = min(SlaPolicy.objects.filter(service=None).values_list("resolution_target", flat=True))
+    shortest = min(
+        SlaTarget.objects.filter(
+            policy__process="incident", policy__service=None, name="resolution"
+        ).values_list("duration", flat=True)
+    )
     if timedelta(seconds=latest_due_seconds) >= shortest / 4:
         raise SystemExit(
             f"Deadlines up to {latest_due_seconds:.0f} s ahead would put some clocks before their 75 % "
@@ -101,11 +108,11 @@ def check_spread(*, latest_due_seconds: float) -> None:
 SEED_SQL = """
 SELECT setseed(%(seed)s);
 CREATE TEMP TABLE bench_seed ON COMMIT DROP AS
-WITH pol(priority, label, policy_id, response_target, resolution_target, target_text, esc_policy_id,
-         esc_levels) AS (
-    SELECT * FROM unnest(%(priority)s::int[], %(label)s::text[], %(policy_id)s::bigint[],
-                         %(response)s::interval[], %(resolution)s::interval[], %(target_text)s::text[],
-                         %(esc_policy_id)s::bigint[], %(esc_levels)s::jsonb[])
+WITH pol(priority, label, response_target_id, resolution_target_id, response_target, resolution_target,
+         target_text, esc_policy_id, esc_levels) AS (
+    SELECT * FROM unnest(%(priority)s::int[], %(label)s::text[], %(response_id)s::bigint[],
+                         %(resolution_id)s::bigint[], %(response)s::interval[], %(resolution)s::interval[],
+                         %(target_text)s::text[], %(esc_policy_id)s::bigint[], %(esc_levels)s::jsonb[])
 ), g AS (
     SELECT i, 1 + i %% 3 AS impact, 1 + (i / 3) %% 3 AS urgency,
            now() + make_interval(secs => %(due_from)s + random() * (%(due_to)s - %(due_from)s)) AS due_at
@@ -144,17 +151,19 @@ LEFT JOIN LATERAL (  -- due "not resolved" levels have fired, "not acknowledged"
 WHERE s.esc_policy_id IS NOT NULL
 ORDER BY s.i;
 
-INSERT INTO incidents_incidentslaclock (
-    incident_id, target, policy_id, calendar_id, target_duration, elapsed, running_since, stopped_at,
-    half_at, at_risk_at, due_at, warned_50_at, warned_75_at, breached_at, next_fire_at)
-SELECT s.id, c.target, s.policy_id, NULL, c.target_duration, c.elapsed, c.running_since, c.stopped_at,
-       c.half_at, c.at_risk_at, c.due_at, c.half_at, c.at_risk_at, NULL, c.due_at
+INSERT INTO sla_slaclock (
+    content_type_id, object_id, target, policy_target_id, rules, calendar_id, target_duration, elapsed,
+    running_since, stopped_at, half_at, at_risk_at, due_at, warned_50_at, warned_75_at, breached_at, next_fire_at)
+SELECT %(content_type_id)s, s.id, c.target, c.target_id, c.rules, NULL, c.target_duration, c.elapsed,
+       c.running_since, c.stopped_at, c.half_at, c.at_risk_at, c.due_at, c.half_at, c.at_risk_at, NULL, c.due_at
 FROM bench_seed s CROSS JOIN LATERAL (VALUES
-    (1, 'response', s.response_target, s.response_target / 4, NULL::timestamptz, s.acknowledged_at,
-     NULL::timestamptz, NULL::timestamptz, NULL::timestamptz),
-    (2, 'resolution', s.resolution_target, interval '0', s.created_at, NULL,
-     s.created_at + s.resolution_target / 2, s.created_at + s.resolution_target * 3 / 4, s.due_at)
-) AS c(n, target, target_duration, elapsed, running_since, stopped_at, half_at, at_risk_at, due_at)
+    (1, 'response', s.response_target_id, %(response_rules)s::jsonb, s.response_target, s.response_target / 4,
+     NULL::timestamptz, s.acknowledged_at, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz),
+    (2, 'resolution', s.resolution_target_id, %(resolution_rules)s::jsonb, s.resolution_target, interval '0',
+     s.created_at, NULL, s.created_at + s.resolution_target / 2, s.created_at + s.resolution_target * 3 / 4,
+     s.due_at)
+) AS c(n, target, target_id, rules, target_duration, elapsed, running_since, stopped_at, half_at, at_risk_at,
+       due_at)
 ORDER BY s.i, c.n;
 
 INSERT INTO core_timelineentry (
@@ -193,12 +202,15 @@ def seed_incidents(
         "due_to": due_to,
         "priority": list(policies[0]),
         "label": list(policies[1]),
-        "policy_id": list(policies[2]),
-        "response": list(policies[3]),
-        "resolution": list(policies[4]),
-        "target_text": list(policies[5]),
-        "esc_policy_id": list(policies[6]),
-        "esc_levels": list(policies[7]),
+        "response_id": list(policies[2]),
+        "resolution_id": list(policies[3]),
+        "response": list(policies[4]),
+        "resolution": list(policies[5]),
+        "target_text": list(policies[6]),
+        "esc_policy_id": list(policies[7]),
+        "esc_levels": list(policies[8]),
+        "response_rules": json.dumps(SlaTarget.objects.get(pk=policies[2][0]).rules),
+        "resolution_rules": json.dumps(SlaTarget.objects.get(pk=policies[3][0]).rules),
         "teams": len(fixtures.service_ids),
         "service_ids": fixtures.service_ids,
         "group_ids": fixtures.group_ids,
@@ -214,5 +226,5 @@ def seed_incidents(
 
 def vacuum_analyze() -> None:
     with connection.cursor() as cursor:
-        for table in ("incidents_incident", "incidents_incidentslaclock", "core_timelineentry"):
+        for table in ("incidents_incident", "sla_slaclock", "core_timelineentry"):
             cursor.execute(f"VACUUM ANALYZE {table}")

@@ -2,18 +2,20 @@
 the admin obeys the same lifecycle, permissions and timeline as the API and the browser."""
 
 from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
 
 from core.admin_permissions import RulesAdminMixin
 from core.errors import DomainError
 from core.permissions import USE
+from sla.models import SlaClock
 from sla.selectors import escalation_of
 
 from . import permissions, services
-from .models import Incident, IncidentSlaClock
+from .models import Incident
 
 
-class SlaClockInline(RulesAdminMixin, admin.TabularInline):
-    model = IncidentSlaClock
+class SlaClockInline(RulesAdminMixin, GenericTabularInline):
+    model = SlaClock
     fields = ("target", "target_duration", "elapsed", "running_since", "due_at", "stopped_at", "breached_at")
     readonly_fields = fields
     extra = 0

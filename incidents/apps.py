@@ -10,6 +10,8 @@ class IncidentsConfig(AppConfig):
         from . import (
             escalation,  # noqa: F401  (registers the incident escalation adapter)
             events,
+            sla,
         )
 
+        sla.register()
         registry.register(*events.EVENT_TYPES)

@@ -7,8 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Service
+from sla import states
+from sla.selectors import with_sla_clock
 
-from .models import OPEN_STATUSES, Incident, IncidentSlaClock, Priority, Status
+from .models import OPEN_STATUSES, Incident, Priority, Status
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -49,12 +51,6 @@ class IncidentFilter(django_filters.FilterSet):
         return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value)) if value else queryset
 
     def filter_sla(self, queryset, name, value):
-        now = timezone.now()
-        breached = Q(breached_at__isnull=False) | Q(due_at__lte=now)
-        if value == "breached":
-            clocks = IncidentSlaClock.objects.filter(breached)
-        else:
-            clocks = IncidentSlaClock.objects.filter(
-                at_risk_at__lte=now, due_at__gt=now, breached_at__isnull=True
-            )
-        return queryset.filter(pk__in=clocks.values("incident_id"))
+        """Incidents with a clock in that state (the one definition: sla.states)."""
+        condition = states.breached_q if value == "breached" else states.at_risk_q
+        return with_sla_clock(queryset, condition(timezone.now()))

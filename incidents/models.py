@@ -9,7 +9,6 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import VersionedModel
 from core.priority import Level, Priority, priority_for  # noqa: F401 (re-exported)
-from sla.models import SlaClockBase
 
 
 class Status(models.TextChoices):
@@ -82,6 +81,9 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     # The escalation state (level reached, next due) lives in sla.Escalation; deleted with the incident.
     escalations = GenericRelation("sla.Escalation")
 
+    # Its SLA clocks (sla.SlaClock); clocks filter back as `incident__...`.
+    sla_clocks = GenericRelation("sla.SlaClock", related_query_name="incident")
+
     class Meta:
         ordering = ["priority", "created_at"]
         indexes = [
@@ -141,18 +143,3 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     @transition(field=status, source=list(OPEN_STATUSES), target=Status.CANCELLED)
     def cancel(self, *, at):
         self.cancelled_at = at
-
-
-class IncidentSlaClock(SlaClockBase):
-    """The response or resolution clock of one incident (see sla/clock.py)."""
-
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sla_clocks")
-
-    class Meta:
-        ordering = ["incident_id", "-target"]  # response before resolution
-        constraints = [
-            models.UniqueConstraint(fields=["incident", "target"], name="one_clock_per_incident_target")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.incident.number} {self.get_target_display()} SLA"

@@ -7,9 +7,10 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from core import roles
 from core.models import Team, TimelineEntry
 from core.timeline import timeline_for
-from sla.selectors import escalation_annotations
+from sla.models import SlaClock
+from sla.selectors import escalation_annotations, sla_clocks_of
 
-from .models import Incident, IncidentSlaClock
+from .models import Incident
 
 
 def incident_list() -> QuerySet[Incident]:
@@ -17,13 +18,14 @@ def incident_list() -> QuerySet[Incident]:
     annotated with `sla_due_at`: the soonest deadline of a running clock (for "due soonest"), and
     `escalation_level` / `next_escalation_at` from the incident's escalation."""
     soonest = (
-        IncidentSlaClock.objects.filter(incident=OuterRef("pk"), due_at__isnull=False)
+        sla_clocks_of(Incident)
+        .filter(object_id=OuterRef("pk"), due_at__isnull=False)
         .order_by("due_at")
         .values("due_at")[:1]
     )
     return (
         Incident.objects.select_related("service", "ci", "assignee", "assignment_group", "reporter")
-        .prefetch_related(Prefetch("sla_clocks", queryset=IncidentSlaClock.objects.order_by("-target")))
+        .prefetch_related(Prefetch("sla_clocks", queryset=SlaClock.objects.order_by("-target")))
         .annotate(sla_due_at=Subquery(soonest), **escalation_annotations(Incident))
     )
 

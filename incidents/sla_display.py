@@ -1,5 +1,5 @@
 """How the incident pages show SLA clocks and escalation. Pure presentation over the clocks the
-selectors prefetch (no queries for the queue), with the state vocabulary of sla/clock.py:
+selectors prefetch (no queries for the queue), with the state vocabulary of sla/states.py:
 on_track | at_risk | breached | met | paused. static/opsdesk/opsdesk.js ticks the countdowns of
 running clocks from `data-due`, with the same wording as core/formatting.py's "clock" style."""
 
@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 
 from core.formatting import duration_text
 from sla import clock as sla_clock
-from sla.clock import State
+from sla import states
 from sla.escalations import pending_levels
+from sla.models import SlaClock
 from sla.selectors import escalation_of
+from sla.states import State
 
 from .escalation import ADAPTER
-from .models import Incident, IncidentSlaClock
+from .models import Incident
 
 STATE_LABELS = {
     State.ON_TRACK: "On track",
@@ -57,8 +59,8 @@ def iso(instant: datetime | None) -> str:
     return instant.isoformat(timespec="milliseconds") if instant else ""
 
 
-def sla_badge(clock: IncidentSlaClock, *, now: datetime) -> SlaBadge:
-    state = sla_clock.state(clock, now=now)
+def sla_badge(clock: SlaClock, *, now: datetime) -> SlaBadge:
+    state = states.state(clock, now=now)
     running = sla_clock.is_running(clock)
     left = sla_clock.remaining(clock, now=now)
     if running:
@@ -77,7 +79,7 @@ def sla_badge(clock: IncidentSlaClock, *, now: datetime) -> SlaBadge:
         remaining = f"missed by {duration_text(clock.elapsed - clock.target_duration, 'clock')}"
     return SlaBadge(
         target=clock.target,
-        target_label=clock.get_target_display(),
+        target_label=clock.target_label,
         state=state,
         state_label=STATE_LABELS[state],
         due_at=clock.due_at if running else None,

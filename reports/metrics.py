@@ -9,7 +9,7 @@ Definitions (also shown on the page):
   period figure. Priority is the incident's current priority.
 - Compliance of a target (response or resolution): among the clocks of the period's incidents whose
   outcome is known — stopped (met or breached) or breached while running or paused — met / (met +
-  breached), the same classification as `sla.clock.state`. Clocks still running within their target
+  breached), the one classification of `sla.states`. Clocks still running within their target
   and paused clocks are not counted yet.
 - MTTA = acknowledged_at − created_at and MTTR = resolved_at − created_at, wall clock, over the
   period's incidents acknowledged / resolved so far. p50 and p90 are continuous percentiles
@@ -17,7 +17,7 @@ Definitions (also shown on the page):
   p × (n − 1), like numpy's default and Excel's PERCENTILE.INC).
 - Breaches: the breached clocks counted above, with the instant of the breach (`breached_at`, or
   the due time when the sweep has not recorded it yet).
-- At risk now: running clocks of open incidents past 75 % of their target and not yet due.
+- At risk now: clocks of open incidents at risk (`sla.states`: running, past 75 %, not yet due).
 - Backlog: open incidents now, by priority and age (now − created_at) in half-open buckets.
 - Weekly trend: per ISO week (Monday to Sunday) of creation, resolution compliance and the number
   of incidents.
@@ -27,17 +27,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Service
 from core.priority import Priority
-from incidents.models import OPEN_STATUSES, Incident, IncidentSlaClock, Status
+from incidents.models import OPEN_STATUSES, Incident, Status
+from incidents.sla import TARGET_TEMPLATES
+from sla.models.policies import target_label
+from sla.selectors import sla_clocks_of
+from sla.states import at_risk_q, breach_instant_expression, breached_q, met_q
 
 PRIORITIES = tuple(int(p) for p in Priority)
-TARGETS = tuple(IncidentSlaClock.Target.values)  # response, resolution
-TARGET_LABELS = dict(IncidentSlaClock.Target.choices)
+TARGETS = tuple(TARGET_TEMPLATES)  # response, resolution
+TARGET_LABELS = {name: target_label(name) for name in TARGETS}
+RESPONSE, RESOLUTION = TARGETS
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
@@ -228,18 +233,9 @@ def period_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
 
 
 def outcome_filters(now: datetime) -> tuple[Q, Q]:
-    """(met, breached) as filters on SLA clocks: the SQL twin of `sla.clock.state` for the outcomes
-    that are known (breached, or stopped within the target)."""
-    running_overdue = Q(running_since__isnull=False, due_at__lte=now)
-    breached = (
-        Q(breached_at__isnull=False)
-        | running_overdue
-        | Q(stopped_at__isnull=False, elapsed__gt=F("target_duration"))
-    )
-    met = Q(stopped_at__isnull=False, breached_at__isnull=True, elapsed__lte=F("target_duration")) & (
-        Q(running_since__isnull=True) | Q(due_at__gt=now)
-    )
-    return met, breached
+    """(met, breached) as filters on SLA clocks, for the outcomes that are known (breached, or
+    stopped within the target): the one definition in sla.states."""
+    return met_q(now), breached_q(now)
 
 
 def _in_period(start: datetime, end: datetime, service: Service | None, prefix: str = "") -> Q:
@@ -296,7 +292,7 @@ def sla_metrics(
     service, as of `now` (default: the current time). Seven queries, whatever the data."""
     now = now or timezone.now()
     period_incidents = Incident.objects.filter(_in_period(start, end, service)).order_by()
-    period_clocks = IncidentSlaClock.objects.filter(_in_period(start, end, service, "incident__")).order_by()
+    period_clocks = sla_clocks_of(Incident).filter(_in_period(start, end, service, "incident__")).order_by()
     open_incidents = Incident.objects.filter(status__in=OPEN_STATUSES).order_by()
     if service is not None:
         open_incidents = open_incidents.filter(service=service)
@@ -331,7 +327,7 @@ def _compliance(
         found = Compliance(row["met"], row["breached"])
         key = (row["incident__priority"], row["target"])
         by_priority[key] = by_priority.get(key, Compliance()) + found
-        if row["target"] == IncidentSlaClock.Target.RESOLUTION:
+        if row["target"] == RESOLUTION:
             week = _week_of(row["week"])
             by_week[week] = by_week.get(week, Compliance()) + found
     return by_priority, by_week
@@ -349,8 +345,8 @@ def _priority_figures(period_incidents, by_priority) -> list[PriorityFigures]:
             PriorityFigures(
                 priority=priority,
                 incidents=row["n_incidents"] if row else 0,
-                response=by_priority.get((priority, IncidentSlaClock.Target.RESPONSE), Compliance()),
-                resolution=by_priority.get((priority, IncidentSlaClock.Target.RESOLUTION), Compliance()),
+                response=by_priority.get((priority, RESPONSE), Compliance()),
+                resolution=by_priority.get((priority, RESOLUTION), Compliance()),
                 mtta=_duration_stats(row, "mtta"),
                 mttr=_duration_stats(row, "mttr"),
             )
@@ -377,12 +373,12 @@ def _weekly(period_incidents, by_week: dict[date, Compliance], start: datetime, 
     ]
 
 
-_ITEM_FIELDS = ("incident_id", "incident__number", "incident__title", "incident__priority", "target")
+_ITEM_FIELDS = ("object_id", "incident__number", "incident__title", "incident__priority", "target")
 
 
 def _clock_item(row: dict, **extra) -> ClockItem:
     return ClockItem(
-        incident_id=row["incident_id"],
+        incident_id=row["object_id"],
         number=row["incident__number"],
         title=row["incident__title"],
         priority=row["incident__priority"],
@@ -396,8 +392,8 @@ def _breaches(period_clocks, now: datetime) -> list[ClockItem]:
     _, breached_q = outcome_filters(now)
     rows = (
         period_clocks.filter(breached_q)
-        .annotate(breach_instant=Coalesce("breached_at", "due_at", "stopped_at"))
-        .order_by("-breach_instant", "incident_id", "-target")
+        .annotate(breach_instant=breach_instant_expression())
+        .order_by("-breach_instant", "object_id", "-target")
         .values(*_ITEM_FIELDS, "breach_instant")
     )
     return [_clock_item(row, breached_at=row["breach_instant"]) for row in rows]
@@ -406,15 +402,9 @@ def _breaches(period_clocks, now: datetime) -> list[ClockItem]:
 def _at_risk(open_incidents, now: datetime) -> list[ClockItem]:
     """Running clocks of open incidents past 75 % and not yet due (`state` = at_risk), soonest first."""
     rows = (
-        IncidentSlaClock.objects.filter(
-            incident__in=open_incidents,
-            running_since__isnull=False,
-            stopped_at__isnull=True,
-            breached_at__isnull=True,
-            at_risk_at__lte=now,
-            due_at__gt=now,
-        )
-        .order_by("due_at", "incident_id", "-target")
+        sla_clocks_of(Incident)
+        .filter(at_risk_q(now), object_id__in=open_incidents.values("pk"))
+        .order_by("due_at", "object_id", "-target")
         .values(*_ITEM_FIELDS, "at_risk_at", "due_at")
     )
     return [_clock_item(row, at_risk_at=row["at_risk_at"], due_at=row["due_at"], now=now) for row in rows]

@@ -1,18 +1,30 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from core.admin_permissions import RulesAdminMixin, config_rules
 from core.admin_writes import ServiceBackedAdmin, ServiceBackedInline, ServiceWrites
 from core.errors import InvalidInput
 from core.permissions import CONFIGURE
+from core.processes import default_process, processes
 
 from . import calendars, escalation_services
 from .escalation_services import escalation_policy_check
-from .escalations import processes
-from .models import Calendar, EscalationLevel, EscalationPolicy, Holiday, SlaPolicy, WorkingPeriod
+from .escalations import processes as escalation_processes
+from .models import Calendar, EscalationLevel, EscalationPolicy, Holiday, SlaPolicy, SlaTarget, WorkingPeriod
 from .permissions import MANAGE_POLICIES
+from .services import (
+    ACTION_FIELDS,
+    sla_policy_create,
+    sla_policy_delete,
+    sla_policy_update,
+    sla_target_errors,
+    sla_target_spec,
+)
 
 CONFIG = config_rules(CONFIGURE)
+MANAGE = config_rules(MANAGE_POLICIES)
 
 
 class WorkingPeriodInline(ServiceBackedInline, admin.TabularInline):
@@ -53,12 +65,90 @@ class CalendarAdmin(ServiceBackedAdmin):
             self.message_user(request, f"{calendar}: {added} holidays added.")
 
 
+class SlaTargetFormSet(BaseInlineFormSet):
+    """Checks the targets against the policy's process, with the same rules as the services."""
+
+    def clean(self):
+        super().clean()
+        process, kept = self.instance.process, 0
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            kept += 1
+            spec = sla_target_spec(process=process, spec=_target_spec(data))
+            for message in sla_target_errors(process=process, spec=spec):
+                form.add_error(None, message)
+        if not kept:
+            raise ValidationError("A policy needs at least one target.")
+
+
+def _target_spec(data: dict) -> dict:
+    return {field: data.get(field) for field in ("name", "duration", *ACTION_FIELDS)}
+
+
+class SlaTargetInline(RulesAdminMixin, admin.TabularInline):
+    permission_rules = MANAGE
+    model = SlaTarget
+    formset = SlaTargetFormSet
+    fields = ("name", "duration", "start_on", "pause_on", "resume_on", "stop_on")
+    extra = 0
+
+
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(RulesAdminMixin, admin.ModelAdmin):
-    permission_rules = config_rules(MANAGE_POLICIES)
-    list_display = ("name", "priority", "service", "response_target", "resolution_target", "calendar")
-    list_filter = ("priority", "service")
+    """Policies and their targets are written through sla.services (like the API)."""
+
+    permission_rules = MANAGE
+    list_display = ("name", "process", "priority", "service", "target_list", "calendar")
+    list_filter = ("process", "priority", "service")
     list_select_related = ("service", "calendar")
+    inlines = [SlaTargetInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("targets")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "process":
+            default = default_process()
+            return forms.ChoiceField(
+                choices=[(p.key, p.label) for p in processes()],
+                initial=default.key if default else None,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="targets")
+    def target_list(self, policy: SlaPolicy) -> str:
+        return ", ".join(f"{t.name} {t.duration}" for t in policy.targets.all())
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its targets by the service, in save_related
+
+    def save_related(self, request, form, formsets, change):
+        fields = {
+            name: form.cleaned_data[name] for name in ("name", "process", "priority", "service", "calendar")
+        }
+        [targets_formset] = formsets
+        targets = [
+            _target_spec(f.cleaned_data)
+            for f in targets_formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        if change:
+            policy = sla_policy_update(policy=form.instance, actor=request.user, targets=targets, **fields)
+        else:
+            policy = sla_policy_create(actor=request.user, targets=targets, **fields)
+        form.instance.pk = policy.pk
+        for formset in formsets:  # what the change message reads after a formset.save()
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def delete_model(self, request, obj):
+        sla_policy_delete(policy=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for policy in queryset:
+            sla_policy_delete(policy=policy, actor=request.user)
 
 
 class EscalationPolicyForm(forms.ModelForm):
@@ -70,7 +160,7 @@ class EscalationPolicyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["process"].choices = [(name, name) for name in processes()]
+        self.fields["process"].choices = [(name, name) for name in escalation_processes()]
 
     def clean(self):
         data = super().clean()

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from core.businesstime import WorkingCalendar, add_business_time, business_time_between
 
 from .models import SlaClockBase
+from .states import State, state  # noqa: F401 (the one definition, re-exported)
 
 
 @dataclass(frozen=True)
@@ -32,22 +33,17 @@ THRESHOLDS = (
 )
 
 
-class State:
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    BREACHED = "breached"
-    MET = "met"
-    PAUSED = "paused"
-
-
 def is_running(clock: SlaClockBase) -> bool:
     return clock.running_since is not None
 
 
 def start(clock: SlaClockBase, *, at: datetime, target: timedelta, calendar: WorkingCalendar) -> None:
+    """A fresh run from `at`: nothing elapsed, no threshold fired."""
     clock.target_duration = target
     clock.elapsed = timedelta(0)
     clock.stopped_at = None
+    for threshold in THRESHOLDS:
+        setattr(clock, threshold.fired_field, None)
     _open_segment(clock, at, calendar)
 
 
@@ -101,16 +97,6 @@ def due_thresholds(clock: SlaClockBase, *, now: datetime) -> list[Threshold]:
 def mark_fired(clock: SlaClockBase, threshold: Threshold, *, at: datetime) -> None:
     setattr(clock, threshold.fired_field, at)
     _schedule(clock)
-
-
-def state(clock: SlaClockBase, *, now: datetime) -> str:
-    if clock.breached_at is not None or (is_running(clock) and clock.due_at <= now):
-        return State.BREACHED
-    if clock.stopped_at is not None:
-        return State.BREACHED if clock.elapsed > clock.target_duration else State.MET
-    if not is_running(clock):
-        return State.PAUSED
-    return State.AT_RISK if clock.at_risk_at <= now else State.ON_TRACK
 
 
 def remaining(clock: SlaClockBase, *, now: datetime) -> timedelta | None:

@@ -1,22 +1,42 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from catalog.models import Service
 from core.businesstime import ALWAYS, WorkingCalendar
 
-from .models import Calendar, Escalation, EscalationPolicy, SlaPolicy
+from .models import Calendar, Escalation, EscalationPolicy, SlaClock, SlaPolicy, SlaTarget
 
 
 def sla_policy_list() -> QuerySet[SlaPolicy]:
-    return SlaPolicy.objects.select_related("service", "calendar")
+    return SlaPolicy.objects.select_related("service", "calendar").prefetch_related("targets")
 
 
-def sla_policy_for(*, priority: int, service: Service | None) -> SlaPolicy | None:
-    """The service's own policy for the priority, else the default one (no service)."""
-    candidates = SlaPolicy.objects.filter(Q(service=service) | Q(service__isnull=True), priority=priority)
-    return candidates.select_related("calendar").order_by(F("service_id").asc(nulls_last=True)).first()
+def _policies_for(*, process: str, priority: int, service: Service | None) -> QuerySet[SlaPolicy]:
+    """The process's policies for the priority, the service's own first, then the default one."""
+    candidates = SlaPolicy.objects.filter(
+        Q(service=service) | Q(service__isnull=True), process=process, priority=priority
+    )
+    return candidates.order_by(F("service_id").asc(nulls_last=True))
+
+
+def sla_policy_for(*, process: str, priority: int, service: Service | None) -> SlaPolicy | None:
+    """The service's own policy for the process and priority, else the default one (no service),
+    with its targets (two queries)."""
+    return (
+        _policies_for(process=process, priority=priority, service=service).prefetch_related("targets").first()
+    )
+
+
+def sla_targets_starting(
+    *, process: str, priority: int, service: Service | None, action: str
+) -> list[SlaTarget]:
+    """The targets of the applicable policy that `action` starts (one query)."""
+    policy = _policies_for(process=process, priority=priority, service=service).values("pk")[:1]
+    return list(
+        SlaTarget.objects.filter(policy__in=policy, start_on__contains=[action]).select_related("policy")
+    )
 
 
 def working_calendar(calendar_id: int | None) -> WorkingCalendar:
@@ -24,6 +44,17 @@ def working_calendar(calendar_id: int | None) -> WorkingCalendar:
         return ALWAYS
     calendar = Calendar.objects.prefetch_related("periods", "holidays").get(pk=calendar_id)
     return calendar.as_working_calendar()
+
+
+def sla_clocks_of(model: type[Model]) -> QuerySet[SlaClock]:
+    """The clocks of one model's records (e.g. for a subquery on `object_id`)."""
+    return SlaClock.objects.filter(content_type=ContentType.objects.get_for_model(model))
+
+
+def with_sla_clock(queryset: QuerySet, condition: Q) -> QuerySet:
+    """The records of `queryset` that have a clock matching `condition` (e.g. states.breached_q)."""
+    clocks = sla_clocks_of(queryset.model).filter(condition, object_id=OuterRef("pk"))
+    return queryset.filter(Exists(clocks))
 
 
 def escalation_policy_list() -> QuerySet[EscalationPolicy]:

@@ -1,46 +1,17 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import ConfigurationItem, Service
 from core.api.serializers import NamedRefSerializer, StrictInputSerializer, UserRefSerializer
 from core.models import TimelineEntry
-from incidents.models import Incident, IncidentSlaClock, Level, ResolutionCode, Source
-from sla import clock as sla_clock
+from incidents.models import Incident, Level, ResolutionCode, Source
+from sla.api.serializers import SlaClockSerializer
 
 
 class ServiceRefSerializer(NamedRefSerializer):
     slug = serializers.CharField()
-
-
-class SlaClockSerializer(serializers.ModelSerializer):
-    """One SLA target's clock: state on_track | at_risk | breached | met | paused."""
-
-    state = serializers.SerializerMethodField()
-    remaining_seconds = serializers.SerializerMethodField(
-        help_text="Wall-clock seconds to the breach while running (negative: overdue); business seconds left while paused."
-    )
-    target_seconds = serializers.SerializerMethodField()
-
-    class Meta:
-        model = IncidentSlaClock
-        fields = [
-            "target", "state", "target_seconds", "remaining_seconds", "due_at", "at_risk_at", "running_since",
-            "stopped_at", "warned_50_at", "warned_75_at", "breached_at",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-    def get_state(self, clock) -> str:
-        return sla_clock.state(clock, now=self.context.get("now") or timezone.now())
-
-    def get_remaining_seconds(self, clock) -> int | None:
-        left = sla_clock.remaining(clock, now=self.context.get("now") or timezone.now())
-        return None if left is None else int(left.total_seconds())
-
-    def get_target_seconds(self, clock) -> int:
-        return int(clock.target_duration.total_seconds())
 
 
 class IncidentSerializer(serializers.ModelSerializer):

@@ -29,10 +29,10 @@ def test_edit_goes_through_the_service(admin_client, incident):
     form = page.context["adminform"].form
     data = {name: form[name].value() if form[name].value() is not None else "" for name in form.fields}
     data.update({"title": "Checkout returns 503", "impact": 1, "urgency": 1})
-    data.update({"sla_clocks-TOTAL_FORMS": 2, "sla_clocks-INITIAL_FORMS": 2})
+    clocks = page.context["inline_admin_formsets"][0].formset.prefix  # the generic SLA clock inline
+    data.update({f"{clocks}-TOTAL_FORMS": 2, f"{clocks}-INITIAL_FORMS": 2})
     for index, clock in enumerate(incident.sla_clocks.all()):
-        data[f"sla_clocks-{index}-id"] = clock.pk
-        data[f"sla_clocks-{index}-incident"] = incident.pk
+        data[f"{clocks}-{index}-id"] = clock.pk
     response = admin_client.post(f"/admin/incidents/incident/{incident.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     stored = Incident.objects.get(pk=incident.pk)

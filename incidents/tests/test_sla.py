@@ -11,12 +11,12 @@ from django.db import connection, transaction
 from core import roles
 from core.timeline import timeline_for
 from incidents import services
-from incidents.models import IncidentSlaClock
 from incidents.sla import sweep_sla_clocks
 from incidents.tests.factories import IncidentFactory
 from notifications.models import Notification
 from sla import clock as sla_clock
-from sla.models import Calendar, SlaPolicy, WorkingPeriod
+from sla.models import Calendar, SlaClock, SlaPolicy, WorkingPeriod
+from sla.tests.factories import make_sla_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ MIN = timedelta(minutes=1)
 
 
 def clocks(incident):
-    found = {c.target: c for c in IncidentSlaClock.objects.filter(incident=incident)}
+    found = {c.target: c for c in SlaClock.objects.filter(incident=incident)}
     return found["response"], found["resolution"]
 
 
@@ -183,9 +183,9 @@ def test_service_specific_policy_with_business_hours(team, service):
     WorkingPeriod.objects.bulk_create(
         WorkingPeriod(calendar=office, weekday=d, start=time(9), end=time(17)) for d in range(5)
     )
-    SlaPolicy.objects.create(
+    make_sla_policy(
         name="Payments P3", priority=3, service=service, calendar=office,
-        response_target=timedelta(hours=2), resolution_target=timedelta(hours=8),
+        targets={"response": timedelta(hours=2), "resolution": timedelta(hours=8)},
     )  # fmt: skip
     friday_evening = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)  # 16:30 in Berlin
     with time_machine.travel(friday_evening, tick=False):
@@ -199,7 +199,7 @@ def test_service_specific_policy_with_business_hours(team, service):
 def test_no_policy_means_no_clock(team, service):
     SlaPolicy.objects.filter(priority=4).delete()
     incident = IncidentFactory(reporter=team["assignee"], service=service, impact=3, urgency=3)
-    assert not IncidentSlaClock.objects.filter(incident=incident).exists()
+    assert not SlaClock.objects.filter(incident=incident).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -241,9 +241,7 @@ def test_a_batch_held_by_a_dead_worker_is_swept_again(team, service):
     dead = connections.create_connection("default")
     with dead.cursor() as cursor:
         cursor.execute("BEGIN")
-        cursor.execute(
-            "SELECT id FROM incidents_incidentslaclock WHERE incident_id = %s FOR UPDATE", [incident.pk]
-        )
+        cursor.execute("SELECT id FROM sla_slaclock WHERE object_id = %s FOR UPDATE", [incident.pk])
         assert sweep_sla_clocks(now=T0 + 16 * MIN) == 0  # rows locked elsewhere are skipped, not waited for
         cursor.execute("ROLLBACK")  # the worker's connection drops
     dead.close()
@@ -269,10 +267,11 @@ def test_a_sweep_batch_costs_the_same_queries_however_many_fire(
                 reporter=team["assignee"], service=service, impact=1, urgency=1, assignee=team["assignee"],
                 assignment_group=team["group"],
             )  # fmt: skip
-    # the batch's savepoint and release (2), claim (1), clocks (1), team and managers (2), timeline (1),
-    # events (1); dispatched inline in tests (EVENTS_DISPATCH_INLINE): earlier handler runs (1), each
-    # handler's savepoint and release (4), users (1), notifications (1), emails: known keys, insert,
-    # read back (3), webhook subscriptions (1), handler runs (1), events done (1)
-    with at(16 * MIN), django_assert_num_queries(21):
+    # the batch's savepoint and release (2), claim (1), the clocks' incidents (1: one per process in the
+    # batch), clocks (1), team and managers (2), timeline (1), events (1); dispatched inline in tests
+    # (EVENTS_DISPATCH_INLINE): earlier handler runs (1), each handler's savepoint and release (4),
+    # users (1), notifications (1), emails: known keys, insert, read back (3), webhook subscriptions (1),
+    # handler runs (1), events done (1)
+    with at(16 * MIN), django_assert_num_queries(22):
         assert sweep_sla_clocks() == count * 3
     assert Notification.objects.filter(event_key__endswith=":sla:response:breach").count() == count * 3

@@ -13,9 +13,10 @@ from django.urls import NoReverseMatch, reverse
 from core.timeline import timeline_for
 from incidents import services
 from incidents.escalation import escalation_level
-from incidents.models import IncidentSlaClock, Level
+from incidents.models import Level
 from incidents.sla import sweep_sla_clocks
 from incidents.tests.ui_helpers import HTMX, QUEUE, detail_url, escalate_url, reload, rows
+from sla.models import SlaClock
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +123,7 @@ def test_queue_sort_due_soonest(agent_client, new):
     p2 = new(levels={"impact": Level.HIGH, "urgency": Level.MEDIUM})  # response due T0+30m ...
     transition(p2, "acknowledge", MIN)  # ... met: resolution due T0+4h, ties with the P4: priority first
     no_sla = new(5 * MIN, levels=P3)
-    IncidentSlaClock.objects.filter(incident=no_sla).delete()
+    SlaClock.objects.filter(incident=no_sla).delete()
     p1 = new(100 * MIN, levels=P1)  # response due T0+1h55m
 
     with at(101 * MIN):

@@ -156,7 +156,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # never hold them up: every worker consumes `timers` and `celery` (Procfile.dev, docker-compose).
 TIMERS_QUEUE = "timers"
 CELERY_TASK_ROUTES = {
-    "incidents.tasks.sweep_sla_clocks": {"queue": TIMERS_QUEUE},
+    "sla.tasks.sweep_sla_clocks": {"queue": TIMERS_QUEUE},
     "sla.tasks.sweep_escalations": {"queue": TIMERS_QUEUE},
     # Event dispatch too: handlers only write rows, and a breach's notification is a timer's promise.
     "core.dispatch_events": {"queue": TIMERS_QUEUE},
@@ -165,7 +165,7 @@ CELERY_TASK_ROUTES = {
 OPSDESK_SWEEP_SECONDS = float(os.environ.get("OPSDESK_SWEEP_SECONDS", "5"))
 CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
     "sweep-sla-clocks": {
-        "task": "incidents.tasks.sweep_sla_clocks",
+        "task": "sla.tasks.sweep_sla_clocks",
         "schedule": OPSDESK_SWEEP_SECONDS,
         "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
     },

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import NamedRefSerializer
-from incidents.models import IncidentSlaClock
+from reports.metrics import TARGET_LABELS
 
 
 @extend_schema_field(OpenApiTypes.DOUBLE)
@@ -51,7 +51,7 @@ class ClockItemSerializer(serializers.Serializer):
     number = serializers.CharField()
     title = serializers.CharField()
     priority = serializers.IntegerField()
-    target = serializers.ChoiceField(choices=IncidentSlaClock.Target.choices)
+    target = serializers.ChoiceField(choices=list(TARGET_LABELS.items()))
     url = serializers.CharField(help_text="The incident's page.")
 
 

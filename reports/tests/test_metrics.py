@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from incidents.models import IncidentSlaClock
 from reports.metrics import Compliance, DurationStats, outcome_filters, period_bounds, sla_metrics
 from sla import clock as sla_clock
+from sla.models import SlaClock
 
 from .conftest import FIRST_DAY, LAST_DAY, NOW, at
 
@@ -180,14 +180,14 @@ def test_cancelled_incidents_are_left_out(scenario, payments):
 def test_sql_outcomes_agree_with_the_clock_state(scenario):
     """The SQL classification is the twin of sla.clock.state for every clock of the story."""
     met_q, breached_q = outcome_filters(NOW)
-    met = set(IncidentSlaClock.objects.filter(met_q).values_list("pk", flat=True))
-    breached = set(IncidentSlaClock.objects.filter(breached_q).values_list("pk", flat=True))
+    met = set(SlaClock.objects.filter(met_q).values_list("pk", flat=True))
+    breached = set(SlaClock.objects.filter(breached_q).values_list("pk", flat=True))
     assert not met & breached
-    for clock in IncidentSlaClock.objects.all():
+    for clock in SlaClock.objects.all():
         state = sla_clock.state(clock, now=NOW)
         expected = state if state in ("met", "breached") else "unknown"
         found = "met" if clock.pk in met else "breached" if clock.pk in breached else "unknown"
-        assert found == expected, (clock.incident_id, clock.target)
+        assert found == expected, (clock.object_id, clock.target)
 
 
 def test_query_count_does_not_grow_with_the_incidents(story, payments, django_assert_max_num_queries):

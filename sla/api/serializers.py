@@ -1,32 +1,91 @@
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.duration import duration_string
 from rest_framework import serializers
 
 from catalog.models import Service
 from core.api.serializers import StrictInputSerializer
 from core.priority import Priority
-from sla.models import Calendar, EscalationLevel, EscalationPolicy, SlaPolicy
+from core.processes import get_process
+from sla import clock as sla_clock
+from sla.models import Calendar, EscalationLevel, EscalationPolicy, SlaClock, SlaPolicy, SlaTarget
+
+
+class SlaTargetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SlaTarget
+        fields = ["name", "duration", "start_on", "pause_on", "resume_on", "stop_on"]
+        read_only_fields = fields
 
 
 class SlaPolicySerializer(serializers.ModelSerializer):
     service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     calendar = serializers.SlugRelatedField(slug_field="name", read_only=True)
     priority_display = serializers.CharField(source="get_priority_display", read_only=True)
+    response_target = serializers.SerializerMethodField(help_text="The `response` target's duration, if any.")
+    resolution_target = serializers.SerializerMethodField(
+        help_text="The `resolution` target's duration, if any."
+    )
+    targets = SlaTargetSerializer(many=True, read_only=True)
 
     class Meta:
         model = SlaPolicy
         fields = [
-            "id", "name", "priority", "priority_display", "service", "response_target", "resolution_target", "calendar",
+            "id", "name", "process", "priority", "priority_display", "service", "response_target",
+            "resolution_target", "calendar", "targets",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @staticmethod
+    def _duration(policy: SlaPolicy, name: str) -> str | None:
+        target = next((t for t in policy.targets.all() if t.name == name), None)
+        return duration_string(target.duration) if target else None
+
+    def get_response_target(self, policy) -> str | None:
+        return self._duration(policy, "response")
+
+    def get_resolution_target(self, policy) -> str | None:
+        return self._duration(policy, "resolution")
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise serializers.ValidationError("Must be longer than zero.")
+    return value
+
+
+class SlaTargetInputSerializer(StrictInputSerializer):
+    """One target; action lists left out come from the process's target of the same name (e.g. the
+    response and resolution of the main process), else start_on is ["create"] and the rest empty."""
+
+    name = serializers.SlugField(max_length=32)
+    duration = serializers.DurationField(help_text="e.g. 00:15:00", validators=[_positive])
+    start_on = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
+    pause_on = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
+    resume_on = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
+    stop_on = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
 
 
 class SlaPolicyInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=120)
+    process = serializers.CharField(
+        max_length=32, required=False, help_text="A registered process; default: the main one."
+    )
     priority = serializers.ChoiceField(choices=Priority.choices)
     service = serializers.SlugRelatedField(
         slug_field="slug", queryset=Service.objects.all(), required=False, allow_null=True
     )
-    response_target = serializers.DurationField(help_text="e.g. 00:15:00")
-    resolution_target = serializers.DurationField(help_text="e.g. 04:00:00")
+    response_target = serializers.DurationField(
+        required=False, validators=[_positive], help_text="Shorthand for the `response` target, e.g. 00:15:00"
+    )
+    resolution_target = serializers.DurationField(
+        required=False,
+        validators=[_positive],
+        help_text="Shorthand for the `resolution` target, e.g. 04:00:00",
+    )
+    targets = SlaTargetInputSerializer(many=True, required=False)
     calendar = serializers.SlugRelatedField(
         slug_field="name",
         queryset=Calendar.objects.all(),
@@ -34,6 +93,13 @@ class SlaPolicyInputSerializer(StrictInputSerializer):
         allow_null=True,
         help_text="Empty: 24×7.",
     )
+
+    def validate_process(self, value: str) -> str:
+        try:
+            get_process(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
 
 
 class EscalationLevelSerializer(serializers.ModelSerializer):
@@ -61,3 +127,31 @@ class EscalationPolicySerializer(serializers.ModelSerializer):
         model = EscalationPolicy
         fields = ["id", "name", "process", "priority", "service", "calendar", "active", "levels"]
         read_only_fields = fields
+
+
+class SlaClockSerializer(serializers.ModelSerializer):
+    """One SLA target's clock: state on_track | at_risk | breached | met | paused."""
+
+    state = serializers.SerializerMethodField()
+    remaining_seconds = serializers.SerializerMethodField(
+        help_text="Wall-clock seconds to the breach while running (negative: overdue); business seconds left while paused."
+    )
+    target_seconds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SlaClock
+        fields = [
+            "target", "state", "target_seconds", "remaining_seconds", "due_at", "at_risk_at", "running_since",
+            "stopped_at", "warned_50_at", "warned_75_at", "breached_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_state(self, clock) -> str:
+        return sla_clock.state(clock, now=self.context.get("now") or timezone.now())
+
+    def get_remaining_seconds(self, clock) -> int | None:
+        left = sla_clock.remaining(clock, now=self.context.get("now") or timezone.now())
+        return None if left is None else int(left.total_seconds())
+
+    def get_target_seconds(self, clock) -> int:
+        return int(clock.target_duration.total_seconds())

@@ -1,10 +1,10 @@
 """SLA configuration shared by every process: working calendars, SLA policies, escalation policies,
-and the abstract clock a process attaches to its records. One module per concern."""
+and the SLA clocks any process's records carry. One module per concern."""
 
 from .calendars import Calendar, Holiday, Weekday, WorkingPeriod, validate_time_zone
-from .clocks import SlaClockBase
+from .clocks import SlaClock, SlaClockBase
 from .escalation import Escalation, EscalationLevel, EscalationPolicy
-from .policies import SlaPolicy
+from .policies import SlaPolicy, SlaTarget
 
 __all__ = [
     "Calendar",
@@ -12,8 +12,10 @@ __all__ = [
     "EscalationLevel",
     "EscalationPolicy",
     "Holiday",
+    "SlaClock",
     "SlaClockBase",
     "SlaPolicy",
+    "SlaTarget",
     "Weekday",
     "WorkingPeriod",
     "validate_time_zone",

@@ -4,15 +4,15 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.businesstime import ALWAYS, business_hours
-from incidents.models import IncidentSlaClock
 from sla import clock
+from sla.models import SlaClock
 
 T0 = datetime(2026, 3, 27, 15, 0, tzinfo=UTC)  # Friday 16:00 in Berlin, before the DST weekend
 H = timedelta(hours=1)
 
 
 def new_clock(target=4 * H, calendar=ALWAYS, at=T0):
-    c = IncidentSlaClock(target="resolution")
+    c = SlaClock(target="resolution")
     clock.start(c, at=at, target=target, calendar=calendar)
     return c
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from core import roles
 from core.timeline import timeline_for
 from incidents import sla
-from incidents.tasks import sweep_sla_clocks
 from incidents.tests.factories import IncidentFactory
 from notifications.models import Notification, OutboxMessage
+from sla.tasks import sweep_sla_clocks
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

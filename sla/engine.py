@@ -1,0 +1,269 @@
+"""SLA clocks on the records of any process. A process app registers a `ClockAdapter` (which model,
+which policy applies to a record, who hears of a firing and which events are published) and calls
+`clocks_start`, `clocks_on_transition` and `clocks_retarget` from its services, in the same
+transaction as the change that causes them; `sweep_clocks` fires the thresholds as time passes.
+
+What each transition does to each clock is data: the policy's targets name the transitions that
+start, pause, resume and stop them (sla.models.SlaTarget). A threshold fires exactly once: its
+firing is recorded on the clock row, locked, in the same transaction as its timeline entry and
+the adapter's announcements."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from core.models import TimelineEntry
+from core.processes import CREATE
+from core.sweep import sweep_due
+from core.timeline import timeline_entry, timeline_record_many
+
+from . import clock as sla_clock
+from .models import SlaClock, SlaPolicy, SlaTarget
+from .selectors import sla_policy_for, sla_targets_starting, working_calendar
+
+THRESHOLD_WORDS = {"warning_50": "50 % elapsed", "warning_75": "75 % elapsed (at risk)", "breach": "breached"}
+SWEEP_BATCH = 500
+FIRED_FIELDS = ["warned_50_at", "warned_75_at", "breached_at", "next_fire_at"]
+EFFECTS = {"stop": sla_clock.stop, "pause": sla_clock.pause, "resume": sla_clock.resume}
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One threshold of one clock reached, recorded at `at`."""
+
+    clock: SlaClock
+    record: models.Model
+    threshold: str  # warning_50 | warning_75 | breach
+    at: datetime
+
+    @property
+    def what(self) -> str:
+        """e.g. "Response SLA breached"."""
+        return f"{self.clock.target_label} SLA {THRESHOLD_WORDS[self.threshold]}"
+
+    @property
+    def due(self) -> str:
+        due_at = self.clock.due_at
+        return f"due {due_at:%Y-%m-%d %H:%M} UTC" if due_at else "clock stopped"
+
+
+class ClockAdapter:
+    """What a process tells the SLA engine about its records; subclass it in the process app's
+    sla.py and register an instance from its AppConfig.ready()."""
+
+    process: str  # a key of core.processes, e.g. the one the policies are chosen by
+    model: type[models.Model]
+    sweep_related: tuple[str, ...] = ()  # select_related when the sweep loads records
+    target_templates: dict[str, dict[str, list[str]]] = {}  # name → default start_on/pause_on/...
+
+    def policy_scope(self, record: models.Model) -> dict[str, Any]:
+        """The policy key besides the process: {"priority": ..., "service": ...}."""
+        raise NotImplementedError
+
+    def describe(self, record: models.Model) -> str:
+        """How people know the record, e.g. its number."""
+        return str(record)
+
+    def publish(self, firings: list[Firing]) -> None:
+        """Tell whoever must hear of these firings (per threshold) and publish their events, in bulk."""
+        raise NotImplementedError
+
+
+_adapters: dict[str, ClockAdapter] = {}  # model label → adapter
+
+
+def register_adapter(adapter: ClockAdapter) -> ClockAdapter:
+    _adapters[adapter.model._meta.label_lower] = adapter
+    return adapter
+
+
+def unregister_adapter(adapter: ClockAdapter) -> None:
+    _adapters.pop(adapter.model._meta.label_lower, None)
+
+
+def adapter_for(model: type[models.Model]) -> ClockAdapter:
+    try:
+        return _adapters[model._meta.label_lower]
+    except KeyError:
+        raise LookupError(f"No SLA clock adapter is registered for {model._meta.label}.") from None
+
+
+def adapter_for_process(process: str) -> ClockAdapter | None:
+    return next((a for a in _adapters.values() if a.process == process), None)
+
+
+# --- the record's lifecycle ------------------------------------------------------------------------
+
+
+def clocks_start(record: models.Model, *, at: datetime) -> list[SlaClock]:
+    """Start the clocks of the targets that begin when the record is filed."""
+    policy = _policy_for(record)
+    if policy is None:
+        return []
+    targets = [target for target in policy.targets.all() if CREATE in target.start_on]
+    if not targets:
+        return []
+    calendar = working_calendar(policy.calendar_id)
+    content_type = ContentType.objects.get_for_model(record)
+    clocks = []
+    for target in targets:
+        clock = SlaClock(content_type=content_type, object_id=record.pk, target=target.name)
+        _start(clock, target, policy, at=at, calendar=calendar)
+        clocks.append(clock)
+    return SlaClock.objects.bulk_create(clocks)
+
+
+def clocks_on_transition(record: models.Model, *, action: str, at: datetime) -> None:
+    """Catch up the record's clocks, apply what `action` does to each, then start the targets it
+    starts (a new clock, or a fresh run of a stopped one; a running or paused one is left alone)."""
+    firings = []
+    clocks = {clock.target: clock for clock in _locked_clocks(record)}
+    for clock in clocks.values():
+        firings += _catch_up(clock, record=record, now=at)
+        effect = clock.effect_of(action)
+        if effect:
+            EFFECTS[effect](clock, at=at, calendar=clock.working_calendar())
+        clock.save()
+    adapter = adapter_for(type(record))
+    starting = sla_targets_starting(process=adapter.process, action=action, **adapter.policy_scope(record))
+    for target in starting:
+        clock = clocks.get(target.name)
+        if clock is not None and clock.stopped_at is None:
+            continue
+        clock = clock or SlaClock(
+            content_type=ContentType.objects.get_for_model(record), object_id=record.pk, target=target.name
+        )
+        _start(clock, target, target.policy, at=at, calendar=working_calendar(target.policy.calendar_id))
+        clock.save()
+    _record(firings)
+
+
+def clocks_retarget(record: models.Model, *, at: datetime) -> None:
+    """After the policy key changed (e.g. the priority): each running or paused clock takes the
+    duration of the same-named target of the new policy, keeping the business time elapsed."""
+    policy = _policy_for(record)
+    if policy is None:
+        return
+    targets = {target.name: target for target in policy.targets.all()}
+    new_calendar = working_calendar(policy.calendar_id)
+    firings = []
+    for clock in _locked_clocks(record):
+        firings += _catch_up(clock, record=record, now=at)
+        target = targets.get(clock.target)
+        if clock.stopped_at is None and target is not None:
+            sla_clock.retarget(
+                clock,
+                at=at,
+                target=target.duration,
+                old_calendar=clock.working_calendar(),
+                new_calendar=new_calendar,
+            )
+            clock.policy_target, clock.calendar_id, clock.rules = target, policy.calendar_id, target.rules
+        clock.save()
+    _record(firings)
+
+
+def sweep_clocks(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH) -> int:
+    """Fire every threshold that is due, of every process (see core.sweep.sweep_due); returns how
+    many fired. A batch is written in a constant number of statements: its records (one query per
+    process in the batch), clocks, timeline entries and each adapter's announcements in bulk."""
+    now = now or timezone.now()
+
+    def fire(clocks: list[SlaClock]) -> int:
+        at = max(now, timezone.now())  # when this batch really fires (a long sweep's later batches)
+        records = _records_of(clocks)
+        firings = [
+            firing
+            for clock in clocks
+            for firing in _catch_up(
+                clock, record=records.get((clock.content_type_id, clock.object_id)), now=now, at=at
+            )
+        ]
+        SlaClock.objects.bulk_update(clocks, FIRED_FIELDS, batch_size=1000)
+        _record(firings)
+        return len(firings)
+
+    return sweep_due(
+        SlaClock.objects.all(), due_field="next_fire_at", now=now, batch_size=batch_size, fire_batch=fire
+    )
+
+
+# --- internals -------------------------------------------------------------------------------------
+
+
+def _policy_for(record: models.Model) -> SlaPolicy | None:
+    adapter = adapter_for(type(record))
+    return sla_policy_for(process=adapter.process, **adapter.policy_scope(record))
+
+
+def _start(clock: SlaClock, target: SlaTarget, policy: SlaPolicy, *, at: datetime, calendar) -> None:
+    clock.policy_target, clock.calendar_id, clock.rules = target, policy.calendar_id, target.rules
+    sla_clock.start(clock, at=at, target=target.duration, calendar=calendar)
+
+
+def _locked_clocks(record: models.Model) -> list[SlaClock]:
+    clocks = SlaClock.objects.select_for_update(of=("self",)).filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    )
+    return list(clocks.select_related("calendar").order_by("-target"))
+
+
+def _records_of(clocks: list[SlaClock]) -> dict[tuple[int, int], models.Model]:
+    """The clocks' records, one query per content type, with what their adapter needs."""
+    ids: dict[int, set[int]] = defaultdict(set)
+    for clock in clocks:
+        ids[clock.content_type_id].add(clock.object_id)
+    found = {}
+    for content_type_id, object_ids in ids.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        adapter = model and _adapters.get(model._meta.label_lower)
+        if adapter is None:
+            continue  # no process registers these records any more: their clocks fire silently
+        related = adapter.sweep_related
+        for pk, record in model._default_manager.select_related(*related).in_bulk(object_ids).items():
+            found[(content_type_id, pk)] = record
+    return found
+
+
+def _catch_up(
+    clock: SlaClock, *, record: models.Model | None, now: datetime, at: datetime | None = None
+) -> list[Firing]:
+    """Mark the thresholds the clock had reached by `now` and not yet fired, as fired `at` (default
+    `now`); the caller records them (a clock whose record is gone fires silently)."""
+    at = at or now
+    due = sla_clock.due_thresholds(clock, now=now)
+    for threshold in due:
+        sla_clock.mark_fired(clock, threshold, at=at)
+    if record is None:
+        return []
+    return [Firing(clock, record, threshold.name, at) for threshold in due]
+
+
+def _record(firings: list[Firing]) -> None:
+    """The timeline entries of the firings, then each process's announcements, in bulk."""
+    if not firings:
+        return
+    timeline_record_many(
+        timeline_entry(
+            subject=firing.record,
+            kind=TimelineEntry.Kind.SLA,
+            created_at=firing.at,
+            note=f"{firing.what} ({firing.due}; target {firing.clock.target_duration}).",
+            data={
+                "target": firing.clock.target,
+                "threshold": firing.threshold,
+                "due_at": firing.clock.due_at and firing.clock.due_at.isoformat(),
+            },
+        )
+        for firing in firings
+    )
+    by_adapter: dict[str, list[Firing]] = defaultdict(list)
+    for firing in firings:
+        by_adapter[firing.record._meta.label_lower].append(firing)
+    for label, group in by_adapter.items():
+        _adapters[label].publish(group)
