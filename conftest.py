@@ -33,6 +33,27 @@ def reference_data(request):
 
 
 @pytest.fixture
+def migrator(transactional_db):
+    """`migrator(targets)` moves the test database to older migrations and returns their models; the
+    database is back at the latest migrations afterwards. The audit's triggers follow today's models,
+    so they are lifted while the schema is older."""
+    import pgtrigger
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    pgtrigger.uninstall()
+    yield migrate
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    pgtrigger.install()
+
+
+@pytest.fixture
 def make_user(db):
     def make(*role_names: str, **kwargs):
         return UserFactory(roles=list(role_names), **kwargs)

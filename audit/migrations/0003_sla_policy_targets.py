@@ -14,13 +14,27 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveField(
-            model_name="slapolicyevent",
-            name="resolution_target",
+        # History rows keep no value for a dropped column: going back re-adds it as NULL-able (only
+        # migration tests go back), where a plain RemoveField would fail on the existing rows.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.RemoveField(model_name="slapolicyevent", name="resolution_target")],
+            database_operations=[
+                migrations.RunSQL(
+                    'ALTER TABLE "audit_slapolicyevent" DROP COLUMN "resolution_target"',
+                    reverse_sql='ALTER TABLE "audit_slapolicyevent" ADD COLUMN "resolution_target" interval NULL',
+                )
+            ],
         ),
-        migrations.RemoveField(
-            model_name="slapolicyevent",
-            name="response_target",
+        # History rows keep no value for a dropped column: going back re-adds it as NULL-able (only
+        # migration tests go back), where a plain RemoveField would fail on the existing rows.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.RemoveField(model_name="slapolicyevent", name="response_target")],
+            database_operations=[
+                migrations.RunSQL(
+                    'ALTER TABLE "audit_slapolicyevent" DROP COLUMN "response_target"',
+                    reverse_sql='ALTER TABLE "audit_slapolicyevent" ADD COLUMN "response_target" interval NULL',
+                )
+            ],
         ),
         migrations.AddField(
             model_name="slapolicyevent",

@@ -53,13 +53,14 @@ def test_api_write_names_the_user_with_session_or_token(auth, manager, client_fo
         api = api_client
     response = api.patch(f"/api/v1/sla-policies/{default_p1().pk}/", {"response_target": "00:10:00"})
     assert response.status_code == 200, response.json()
-    record = latest("sla.slapolicy", pgh_obj_id=str(default_p1().pk))
+    target = default_p1().targets.get(name="response")
+    record = latest("sla.slatarget", pgh_obj_id=str(target.pk))
     assert (record.pgh_label, record.actor, record.url) == (
         "update",
         manager,
         f"/api/v1/sla-policies/{default_p1().pk}/",
     )
-    assert record.pgh_diff == {"response_target": ["00:15:00", "00:10:00"]}
+    assert record.pgh_diff == {"duration": ["00:15:00", "00:10:00"]}
 
 
 def default_p1() -> SlaPolicy:

@@ -290,7 +290,9 @@ def test_the_sweep_costs_the_same_queries_for_10_or_40_due_incidents(
     file(40, timedelta(hours=3))
     with at(timedelta(hours=3, minutes=20)), django_assert_num_queries(len(ten.captured_queries)):
         assert sweep_escalations() == 80
-    assert len(ten.captured_queries) < 25  # 17 today, whatever the batch; was 243 for 10 incidents
+    # 17 for the sweep, whatever the batch, + 9 for its events' handlers (dispatched inline in tests);
+    # was 243 for 10 incidents
+    assert len(ten.captured_queries) <= 26
 
 
 def test_an_incident_deleted_takes_its_escalation_with_it(setup):

@@ -2,10 +2,6 @@
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 BEFORE = [
     ("incidents", "0002_sla_clocks_and_escalation"),
     ("sla", "0004_escalation_process_calendar_and_state"),
@@ -14,16 +10,8 @@ AFTER = [("incidents", "0003_escalation_state_moves_to_sla")]
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.mark.django_db(transaction=True)
-def test_escalation_state_moves_to_sla_with_a_snapshot_of_the_levels():
-    old = migrate(BEFORE)
+def test_escalation_state_moves_to_sla_with_a_snapshot_of_the_levels(migrator):
+    old = migrator(BEFORE)
     try:
         user = old.get_model("auth", "User").objects.create(username="mover")
         service = old.get_model("catalog", "Service").objects.create(name="Moving", slug="moving")
@@ -40,7 +28,7 @@ def test_escalation_state_moves_to_sla_with_a_snapshot_of_the_levels():
         )  # fmt: skip
         Incident.objects.create(number="INC-3", title="No policy", service=service, reporter=user)
     finally:
-        new = migrate(AFTER)
+        new = migrator(AFTER)
     Escalation = new.get_model("sla", "Escalation")
     rows = {row.object_id: row for row in Escalation.objects.all()}
     assert set(rows) == {running.pk, held.pk}

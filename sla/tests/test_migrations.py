@@ -3,7 +3,6 @@ with the same figures and exactly today's transitions."""
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -14,13 +13,10 @@ BEFORE = [("sla", "0002_defaults"), ("incidents", "0002_sla_clocks_and_escalatio
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_policies_and_incident_clocks_are_migrated():
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
+def test_policies_and_incident_clocks_are_migrated(migrator):
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
     try:
-        executor.migrate(BEFORE)
-        old = executor.loader.project_state(BEFORE).apps
+        old = migrator(BEFORE)
         policy = old.get_model("sla", "SlaPolicy").objects.get(priority=1, service=None)
         service = old.get_model("catalog", "Service").objects.create(name="Old", slug="old")
         user = old.get_model("auth", "User").objects.create(username="old")
@@ -36,10 +32,8 @@ def test_policies_and_incident_clocks_are_migrated():
             incident=incident, target="resolution", policy=policy, target_duration=timedelta(hours=2),
             elapsed=timedelta(minutes=30),
         )  # fmt: skip
-        executor = MigrationExecutor(connection)
-        executor.migrate(latest)
     finally:
-        MigrationExecutor(connection).migrate(latest)
+        migrator(latest)
 
     clocks = {c.target: c for c in SlaClock.objects.filter(object_id=incident.pk)}
     response, resolution = clocks["response"], clocks["resolution"]
