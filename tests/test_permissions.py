@@ -26,7 +26,7 @@ from notifications.models import Notification, OutboxMessage, WebhookSubscriptio
 from notifications.tests.factories import NotificationFactory
 from sla import services as sla_services
 from sla.api.serializers import SlaPolicyInputSerializer
-from sla.models import SlaPolicy
+from sla.models import SlaPolicy, SlaTarget
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,8 @@ def world_state() -> tuple:
         TimelineEntry.objects.count(),
         tuple(Notification.objects.order_by("pk").values_list("pk", "read_at")),
         tuple(OutboxMessage.objects.order_by("pk").values_list("pk", "status", "attempts")),
-        tuple(SlaPolicy.objects.order_by("pk").values_list("pk", "name", "response_target")),
+        tuple(SlaPolicy.objects.order_by("pk").values_list("pk", "name", "priority")),
+        tuple(SlaTarget.objects.order_by("pk").values_list("pk", "name", "duration")),
         tuple(WebhookSubscription.objects.order_by("pk").values_list("pk", "name", "url", "active")),
     )
 
@@ -132,11 +133,15 @@ def _transition(name: str) -> Write:
 
 
 def _sla_policy_input(world) -> dict:
-    body = {"name": "Payments P1", "priority": 1, "service": world.service.slug, "response_target": "00:05:00",
-            "resolution_target": "01:00:00", "calendar": "Office hours"}  # fmt: skip
+    """The API body, and the same policy as the service's keywords."""
+    targets = [{"name": "response", "duration": "00:05:00"}, {"name": "resolution", "duration": "01:00:00"}]
+    body = {"name": "Payments P1", "priority": 1, "service": world.service.slug, "targets": targets,
+            "calendar": "Office hours"}  # fmt: skip
     serializer = SlaPolicyInputSerializer(data=body)
     serializer.is_valid(raise_exception=True)
-    return body, dict(serializer.validated_data)
+    data = dict(serializer.validated_data)
+    data["targets"] = [dict(target) for target in data["targets"]]
+    return body, data
 
 
 def _default_policy(world):
@@ -204,7 +209,7 @@ WRITES = [
         name="SLA policy create",
         allowed=CONFIGURERS,
         setup=lambda world: None,
-        api=lambda api, _, world: api.post(SLA_POLICIES, _sla_policy_input(world)[0]),
+        api=lambda api, _, world: api.post(SLA_POLICIES, _sla_policy_input(world)[0], format="json"),
         service=lambda actor, _, world: sla_services.sla_policy_create(
             actor=actor, **_sla_policy_input(world)[1]
         ),
