@@ -116,9 +116,10 @@ def test_the_migration_names_bad_rows_instead_of_deleting_them():
     from django.db import connection
 
     migration = import_module("sla.migrations.0003_workingperiod_end_after_start")
-    calendar = Calendar.objects.create(name="Shop", time_zone="UTC")
     with connection.cursor() as cursor:  # the state before the migration (rolled back with the test)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks pending on the table
         cursor.execute("ALTER TABLE sla_workingperiod DROP CONSTRAINT working_period_end_after_start")
+    calendar = Calendar.objects.create(name="Shop", time_zone="UTC")
     bad = WorkingPeriod.objects.create(calendar=calendar, weekday=0, start=time(17), end=time(9))
     with pytest.raises(RuntimeError, match=rf"id {bad.pk}: calendar 'Shop', Monday 17:00–09:00"):
         migration.refuse_bad_periods(apps, None)
