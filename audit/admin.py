@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
 
-from core import roles
+from core.admin_permissions import ReadOnlyLog
 
 from .models import AuditRecord
 from .selectors import audit_record_list, record_changes
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(ReadOnlyLog, admin.ModelAdmin):
     """The audit log of configuration: read-only for everyone (the database refuses changes too)."""
 
     list_display = ("pgh_created_at", "pgh_obj_model", "pgh_obj_id", "pgh_label", "actor", "changes")
@@ -26,18 +26,3 @@ class AuditRecordAdmin(admin.ModelAdmin):
         names = sorted({*(before or {}), *(after or {})})
         rows = [(name, (before or {}).get(name, "—"), (after or {}).get(name, "—")) for name in names]
         return format_html_join("", "<div><b>{}</b>: {} → {}</div>", rows)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return roles.can_configure(request.user)
-
-    def has_module_permission(self, request) -> bool:
-        return roles.can_configure(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

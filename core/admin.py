@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from core.admin_writes import ServiceBackedAdmin, ServiceWrites, form_fields
 
 from . import roles, services
+from .admin_permissions import ReadOnlyLog
 from .events.services import handler_runs_retry
 from .models import Event, HandlerRun, Team, TimelineEntry
 
@@ -73,46 +74,15 @@ admin.site.unregister(User)
 admin.site.register(User, OpsDeskUserAdmin)
 
 
-class ReadOnlyForManagers(admin.ModelAdmin):
-    """A log: managers and superusers read it, nobody edits it."""
-
-    show_full_result_count = False  # no COUNT(*) over a long log
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return roles.can_configure(request.user)
-
-    def has_module_permission(self, request) -> bool:
-        return roles.can_configure(request.user)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class HandlerRunInline(admin.TabularInline):
+class HandlerRunInline(ReadOnlyLog, admin.TabularInline):
     model = HandlerRun
     fields = ["handler", "outcome", "attempts", "next_attempt_at", "updated_at", "error"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return roles.can_configure(request.user)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyForManagers):
+class EventAdmin(ReadOnlyLog, admin.ModelAdmin):
     """The event log: what happened, to what, and how each handler dealt with it."""
 
     list_display = [
@@ -149,7 +119,7 @@ class EventAdmin(ReadOnlyForManagers):
 
 
 @admin.register(HandlerRun)
-class HandlerRunAdmin(ReadOnlyForManagers):
+class HandlerRunAdmin(ReadOnlyLog, admin.ModelAdmin):
     """Each handler's outcome per event: done, retrying (attempts, next try) or failed with its error."""
 
     list_display = ["id", "event", "handler", "outcome", "attempts", "next_attempt_at", "updated_at"]

@@ -38,3 +38,14 @@ class RulesAdminMixin:
 
     def has_module_permission(self, request) -> bool:
         return any(self._allows(request, verb) for verb in VERBS)
+
+
+READ_BY_CONFIGURERS = {"view": permissions.CONFIGURE}
+
+
+class ReadOnlyLog(RulesAdminMixin):
+    """Mix into the admin of a log (events, handler runs, audit): managers and superusers read it,
+    nobody adds, edits or deletes a row."""
+
+    permission_rules = READ_BY_CONFIGURERS
+    show_full_result_count = False  # no COUNT(*) over a long log
