@@ -180,7 +180,7 @@ def publish_webhook_events(events: Iterable[WebhookEvent]) -> list[OutboxMessage
         _check_event(event.event_type, event.event_key)
     now = timezone.now()
     with transaction.atomic(savepoint=False):  # all or nothing with the caller's change
-        # Filtered in Python: few subscriptions, and JSON containment is not portable to SQLite (dev).
+        # Filtered in Python: subscriptions are few, and `wants` also understands "*".
         subscriptions = list(WebhookSubscription.objects.filter(active=True))
         messages = []
         for event in events:
