@@ -1,4 +1,4 @@
-"""Impact, urgency and the priority they give: shared by every process (incidents, changes, SLAs)."""
+"""Impact, urgency and the priority they give: shared by every process (SLA policies and every record that has a priority)."""
 
 from django.db import models
 

@@ -1,7 +1,7 @@
 """Cursor pagination for every API list: pages through every row exactly once, whatever the ordering.
 
 DRF's CursorPagination positions its cursor on the first ordering field plus an offset, so ties and NULLs
-lose or repeat rows (measured: `?ordering=sla_due_at` returned 5 of 9 incidents). This one is a keyset
+lose or repeat rows (measured: `?ordering=sla_due_at` returned 5 of 9 rows). This one is a keyset
 cursor (core.api.keyset): the order always ends with the primary key and places NULLs last, and the cursor
 carries the value of every key of the boundary row, so the next page is "rows strictly after it". The
 ordering is the view's `?ordering=` (checked by core.api.ordering.OrderingFilter), else the view's

@@ -28,7 +28,7 @@ class AutoSchema(SpectacularAutoSchema):
         return codes
 
     def get_tags(self) -> list[str]:
-        """Group operations by resource (incidents, services, cis, ...) rather than by API version."""
+        """Group operations by resource (services, cis, sla-policies, ...) rather than by API version."""
         tokens = [token for token in self._tokenize_path() if token not in ("api", "v1")]
         return tokens[:1] or super().get_tags()
 
