@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from audit.services import config_create, config_delete, config_update
+from core.config import config_create, config_delete, config_update
 
 from .models import ConfigurationItem, Service
 

@@ -5,10 +5,10 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.db import transaction
 
-from audit.context import audit_actor
-from audit.services import config_create, config_delete, config_update
 from core.errors import NotPermitted
 
+from .audit import audit_actor
+from .config import config_create, config_delete, config_update
 from .models import Team
 
 

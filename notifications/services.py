@@ -18,6 +18,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audit_actor
 from core.events import ALL, registry
 from core.nudge import nudge_on_commit
 from core.permissions import require
@@ -290,7 +291,7 @@ def webhook_subscription_create(
     require(actor, MANAGE_WEBHOOKS)
     cleaned = webhook_subscription_clean(name=name, url=url, event_types=event_types, secret=secret or None)
     cleaned.setdefault("secret", signing.new_secret())
-    with transaction.atomic():
+    with transaction.atomic(), audit_actor(actor):
         return WebhookSubscription.objects.create(**cleaned, active=active, created_by=actor)
 
 
@@ -309,7 +310,7 @@ def webhook_subscription_update(
     cleaned = webhook_subscription_clean(name=name, url=url, event_types=event_types, secret=secret or None)
     if active is not None:
         cleaned["active"] = bool(active)
-    with transaction.atomic():
+    with transaction.atomic(), audit_actor(actor):
         locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
         for field, value in cleaned.items():
             setattr(locked, field, value)
@@ -321,7 +322,7 @@ def webhook_subscription_update(
 def webhook_subscription_delete(*, subscription: WebhookSubscription, actor: AbstractBaseUser) -> None:
     """Delete a subscription; its pending messages go dead at their next attempt (log kept)."""
     require(actor, MANAGE_WEBHOOKS)
-    with transaction.atomic():
+    with transaction.atomic(), audit_actor(actor):
         WebhookSubscription.objects.filter(pk=subscription.pk).delete()
 
 

@@ -6,8 +6,8 @@ import holidays as holidays_package
 from django.db import transaction
 from django.utils import timezone
 
-from audit.context import audit_actor
-from audit.services import config_create, config_delete, config_update, require_configure
+from core.audit import audit_actor
+from core.config import config_create, config_delete, config_update, require_configure
 
 from .models import Calendar, Holiday, WorkingPeriod
 

@@ -6,11 +6,13 @@ from datetime import timedelta
 
 from django.db import transaction
 
-from core import roles
-from core.errors import InvalidInput, NotPermitted
+from core.audit import audit_actor
+from core.errors import InvalidInput
+from core.permissions import require
 
 from .escalations import escalation_policy_reschedule, processes
 from .models import EscalationLevel, EscalationPolicy
+from .permissions import MANAGE_ESCALATIONS
 
 POLICY_FIELDS = frozenset({"name", "process", "priority", "service", "calendar", "active"})
 LEVEL_FIELDS = frozenset(
@@ -19,11 +21,6 @@ LEVEL_FIELDS = frozenset(
         "notify_group_lead", "notify_managers", "reassign_to_group", "raise_to_next_group", "raise_priority",
     }
 )  # fmt: skip
-
-
-def _require_admin(actor) -> None:
-    if not roles.can_configure(actor):
-        raise NotPermitted("Only managers may change escalation policies.")
 
 
 def _unknown(fields: dict, allowed: frozenset) -> None:
@@ -57,19 +54,19 @@ def escalation_level_check(*, after: timedelta, number: int) -> None:
 
 def escalation_policy_create(*, actor, **fields) -> EscalationPolicy:
     """A new policy: it applies to records filed (or re-prioritised) from now on."""
-    _require_admin(actor)
+    require(actor, MANAGE_ESCALATIONS)
     _unknown(fields, POLICY_FIELDS)
     escalation_policy_check(name=fields.get("name", ""), process=fields.get("process", ""))
-    with transaction.atomic():
+    with transaction.atomic(), audit_actor(actor):
         return EscalationPolicy.objects.create(**{**fields, "name": fields["name"].strip()})
 
 
 def escalation_policy_update(*, policy: EscalationPolicy, actor, **fields) -> EscalationPolicy:
     """Change a policy. Escalations already running keep their levels; deactivating stops them
     (nothing more fires, not even levels already due), reactivating resumes them."""
-    _require_admin(actor)
+    require(actor, MANAGE_ESCALATIONS)
     _unknown(fields, POLICY_FIELDS)
-    with transaction.atomic():
+    with transaction.atomic(), audit_actor(actor):
         policy = EscalationPolicy.objects.select_for_update().get(pk=policy.pk)
         was_active = policy.active
         for name, value in fields.items():
@@ -83,17 +80,17 @@ def escalation_policy_update(*, policy: EscalationPolicy, actor, **fields) -> Es
 
 def escalation_policy_delete(*, policy: EscalationPolicy, actor) -> None:
     """Delete a policy and its levels; the escalations it runs end."""
-    _require_admin(actor)
+    require(actor, MANAGE_ESCALATIONS)
     policy.delete()
 
 
 def escalation_level_create(*, policy: EscalationPolicy, actor, **fields) -> EscalationLevel:
     """A new level; records already escalating under the policy keep the levels they had."""
-    _require_admin(actor)
+    require(actor, MANAGE_ESCALATIONS)
     _unknown(fields, LEVEL_FIELDS)
     notify_users = fields.pop("notify_users", [])
     escalation_level_check(after=fields.get("after"), number=fields.get("number"))
-    with transaction.atomic():
+    with transaction.atomic(), audit_actor(actor):
         _check_number_free(policy, fields["number"])
         level = EscalationLevel.objects.create(policy=policy, **fields)
         level.notify_users.set(notify_users)
@@ -101,10 +98,10 @@ def escalation_level_create(*, policy: EscalationPolicy, actor, **fields) -> Esc
 
 
 def escalation_level_update(*, level: EscalationLevel, actor, **fields) -> EscalationLevel:
-    _require_admin(actor)
+    require(actor, MANAGE_ESCALATIONS)
     _unknown(fields, LEVEL_FIELDS)
     notify_users = fields.pop("notify_users", None)
-    with transaction.atomic():
+    with transaction.atomic(), audit_actor(actor):
         level = EscalationLevel.objects.select_for_update().get(pk=level.pk)
         for name, value in fields.items():
             setattr(level, name, value)
@@ -117,7 +114,7 @@ def escalation_level_update(*, level: EscalationLevel, actor, **fields) -> Escal
 
 
 def escalation_level_delete(*, level: EscalationLevel, actor) -> None:
-    _require_admin(actor)
+    require(actor, MANAGE_ESCALATIONS)
     level.delete()
 
 

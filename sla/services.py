@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.audit import audit_actor
 from core.errors import InvalidInput
 from core.permissions import require
 from core.processes import CREATE, default_process, get_process
@@ -109,7 +110,7 @@ def sla_policy_create(
     require(actor, MANAGE_POLICIES)
     process = process or getattr(default_process(), "key", "")
     targets = [sla_target_spec(process=process, spec=spec) for spec in targets]
-    with transaction.atomic():
+    with transaction.atomic(), audit_actor(actor):
         _check_policy(process=process, priority=priority, service=service, targets=targets)
         policy = SlaPolicy.objects.create(
             name=name, process=process, priority=priority, service=service, calendar=calendar
@@ -122,7 +123,7 @@ def sla_policy_update(*, policy: SlaPolicy, actor, targets: list[dict] | None = 
     """Change the policy's fields and, if given, replace its targets. Clocks already running keep
     their duration and transitions until the record is re-targeted."""
     require(actor, MANAGE_POLICIES)
-    with transaction.atomic():
+    with transaction.atomic(), audit_actor(actor):
         policy = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
         for name, value in fields.items():
             setattr(policy, name, value)
@@ -141,4 +142,5 @@ def sla_policy_update(*, policy: SlaPolicy, actor, targets: list[dict] | None = 
 def sla_policy_delete(*, policy: SlaPolicy, actor) -> None:
     """Running clocks keep their targets (they carry a copy of the transitions they obey)."""
     require(actor, MANAGE_POLICIES)
-    policy.delete()
+    with transaction.atomic(), audit_actor(actor):
+        policy.delete()

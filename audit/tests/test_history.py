@@ -159,3 +159,23 @@ def test_period_filter(manager):
     )
     assert [r.pgh_obj_id for r in window] == [str(service.pk)]
     assert not audit_record_list(model="catalog.service", since=created_at + timedelta(seconds=1)).exists()
+
+
+def test_policy_and_webhook_services_outside_a_request_name_their_actor(manager):
+    """A Celery task or a management command has no request: the services themselves carry the actor."""
+    from notifications import services as notification_services
+    from sla import escalation_services
+    from sla import services as sla_services
+
+    policy = SlaPolicy.objects.get(priority=4, service=None)
+    sla_services.sla_policy_update(policy=policy, actor=manager, name="Low, renamed")
+    escalation = escalation_services.escalation_policy_create(
+        actor=manager, name="Night shift", process="incident", priority=None, service=None, calendar=None
+    )
+    hook = notification_services.webhook_subscription_create(
+        actor=manager, name="Chat", url="https://hooks.example.com/chat", event_types=["*"]
+    )
+    for model, pk in (("sla.slapolicy", policy.pk), ("sla.escalationpolicy", escalation.pk),
+                      ("notifications.webhooksubscription", hook.pk)):  # fmt: skip
+        record = latest(model, pgh_obj_id=str(pk))
+        assert (record.actor, record.url) == (manager, None), model

@@ -9,17 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from core import roles
-from core.errors import Conflict, InvalidInput, NotPermitted
-
-from .context import audit_actor
+from .audit import audit_actor
+from .errors import Conflict, InvalidInput
+from .permissions import CONFIGURE, require
 
 M = TypeVar("M", bound=models.Model)
 
 
-def require_configure(actor, *, what: str = "configuration") -> None:
-    if not roles.can_configure(actor):
-        raise NotPermitted(f"Only managers may change {what}.")
+def require_configure(actor) -> None:
+    require(actor, CONFIGURE)
 
 
 def _split(model: type[models.Model], fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Iterable]]:
