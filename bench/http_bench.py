@@ -15,6 +15,7 @@ from .config import DEFAULT_DATABASE_URL
 from .http_load import Request
 
 DEFAULT_HTTP_DATABASE_URL = DEFAULT_DATABASE_URL.rsplit("/", 1)[0] + "/opsdesk_bench_http"
+MAX_SECONDS = 90.0  # longest wrk run of one endpoint in one round
 SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789abcdefghijklmnop"
 
 
@@ -190,8 +191,10 @@ def run(params: HttpParams) -> int:
             _log(f"{point.name}: status {single[point.name][0]}, {single[point.name][1]:.2f} s")
         for number in range(1, params.rounds + 1):
             for point in points:
+                # a slow endpoint runs long enough to complete a few requests per connection pair
+                seconds = min(max(params.seconds, 3 * single[point.name][1]), MAX_SECONDS)
                 run_ = http_load.wrk(
-                    wrk, base, point.request, seconds=params.seconds, connections=params.connections, ids=ids
+                    wrk, base, point.request, seconds=seconds, connections=params.connections, ids=ids
                 )
                 http_load.drain(base, params.workers)
                 runs[point.name].append(run_)
