@@ -3,6 +3,7 @@ Debian when missing), one-off timed requests, and waiting until both workers are
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -144,7 +145,7 @@ def wrk(
         environ.pop(key, None)
         if value:
             environ[key] = value
-    command = [binary, "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "60s"]
+    command = [binary, "-t", "2", "-c", str(connections), "-d", f"{math.ceil(seconds)}s", "--timeout", "60s"]
     out = subprocess.run(
         [*command, "-s", str(WRK_SCRIPT), base], env=environ, capture_output=True, text=True, check=True
     ).stdout
