@@ -60,3 +60,13 @@ def test_timeline_has_one_entry_per_transition(seeded):
 def test_reference_endpoints_are_not_mounted_by_default():
     with pytest.raises(Resolver404):
         resolve("/bench-ref/incidents/")
+
+
+def test_sweep_seed_shares_the_policy_rows():
+    """bench/seed.py (the SLA benchmark) runs on the same policy CTE and parameters."""
+    from bench.seed import seed_incidents
+
+    seed_incidents(seed_people(teams=2, email=False), count=90, due_from=60, due_to=120)
+    assert Incident.objects.filter(status="acknowledged").count() == 90
+    assert SlaClock.objects.filter(target="resolution", next_fire_at__isnull=False).count() == 90
+    assert TimelineEntry.objects.count() == 4 * 90
