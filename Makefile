@@ -80,8 +80,9 @@ fmt: install-test
 	ruff format .
 	ruff check --fix .
 
+# Both benchmarks (bench/RESULTS.md): the SLA sweep, then the HTTP one at 1M incidents; fails if either did.
 bench: install
-	@if [ -d bench ]; then python -m bench; else echo "No benchmarks yet (bench/ does not exist)."; fi
+	python -m bench; sweep=$$?; python -m bench http && exit $$sweep
 
 clean:  # stops the embedded PostgreSQL first, if it runs
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m opsdesk.embedded_db stop; fi

@@ -1,4 +1,5 @@
-"""`python -m bench [--quick]`: the SLA-engine benchmark. See bench/RESULTS.md."""
+"""`python -m bench [--quick]`: the SLA-engine benchmark; `python -m bench http [--quick]`: the HTTP
+benchmark (bench/http_bench.py). See bench/RESULTS.md."""
 
 import random
 import signal
@@ -146,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     # Ctrl-C and SIGTERM unwind through the finally blocks that stop the worker and beat.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["http"]:
+        from . import http_bench
+
+        return http_bench.main(argv[1:])
     return run(parse_params(argv))
 
 

@@ -31,7 +31,12 @@ def bench_environ(params: Params) -> dict[str, str]:
 
 def reset(params: Params) -> None:
     """Drop and create the database, flush the Redis database, apply the migrations."""
-    url = urlsplit(params.database_url)
+    reset_database(params.database_url, params.redis_url, bench_environ(params))
+
+
+def reset_database(database_url: str, redis_url: str, environ: dict[str, str]) -> None:
+    """Drop and create the database, flush the Redis database, migrate (run with `environ`)."""
+    url = urlsplit(database_url)
     name = url.path.lstrip("/")
     conninfo = {"host": url.hostname, "port": url.port or 5432, "user": url.username or "postgres"}
     if url.password:
@@ -39,17 +44,18 @@ def reset(params: Params) -> None:
     with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    redis.Redis.from_url(params.redis_url).flushdb()
+    redis.Redis.from_url(redis_url).flushdb()
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=REPO,
-        env=bench_environ(params),
-        check=True,
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=environ, check=True
     )
 
 
 def django_setup(params: Params) -> None:
-    os.environ.update(bench_environ(params))
+    setup_with(bench_environ(params))
+
+
+def setup_with(environ: dict[str, str]) -> None:
+    os.environ.update(environ)
     import django
 
     django.setup()

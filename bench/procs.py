@@ -20,7 +20,7 @@ def _celery(*args: str) -> list[str]:
     return [str(Path(sys.executable).with_name("celery")), "-A", "opsdesk", *args]
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen) -> None:
     """SIGTERM the process group (worker and its pool children), SIGKILL it after a timeout."""
     if process.poll() is not None:
         return
@@ -71,7 +71,7 @@ def worker_and_beat(
         yield processes
     finally:
         for process in processes.values():
-            _stop(process)
+            stop(process)
         for leftover in schedule.parent.iterdir():
             leftover.unlink()
         schedule.parent.rmdir()

@@ -117,7 +117,7 @@ def render(outcome: Outcome) -> str:
     p, f = outcome.params, outcome.figures
     verdict = "met" if outcome.goal_met else "**NOT met**"
     lines = [
-        f"### {p.mode.capitalize()} run{'' if p.email else ' without email'}: {p.incidents:,} incidents"
+        f"#### {p.mode.capitalize()} run{'' if p.email else ' without email'}: {p.incidents:,} incidents"
         f" over {p.spread_minutes:g} min",
         "",
         *(f"- {key}: {value}" for key, value in outcome.machine.items()),
@@ -211,10 +211,15 @@ def summary(outcome: Outcome) -> str:
 
 def write(outcome: Outcome) -> None:
     """Replace this mode's block in RESULTS.md (appended when missing)."""
-    key = outcome.params.key
+    write_block(outcome.params.key, render(outcome))
+
+
+def write_block(key: str, body: str) -> None:
+    """Replace the block between `<!-- bench:key -->` and `<!-- /bench:key -->` in RESULTS.md with
+    `body` (appended when missing); the rest of the file is kept."""
     begin, end = f"<!-- bench:{key} -->", f"<!-- /bench:{key} -->"
-    block = f"{begin}\n{render(outcome)}\n{end}"
-    text = RESULTS.read_text() if RESULTS.exists() else "# SLA-engine benchmark\n"
+    block = f"{begin}\n{body}\n{end}"
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
     pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.S)
     text = (
         pattern.sub(lambda _: block, text)

@@ -105,15 +105,18 @@ def check_spread(*, latest_due_seconds: float) -> None:
         )
 
 
-SEED_SQL = """
-SELECT setseed(%(seed)s);
-CREATE TEMP TABLE bench_seed ON COMMIT DROP AS
-WITH pol(priority, label, response_target_id, resolution_target_id, response_target, resolution_target,
+# The default policies per priority, as rows `pol` (see `policy_params`); shared with bench/http_seed.py.
+POLICY_CTE = """pol(priority, label, response_target_id, resolution_target_id, response_target, resolution_target,
          target_text, esc_policy_id, esc_levels) AS (
     SELECT * FROM unnest(%(priority)s::int[], %(label)s::text[], %(response_id)s::bigint[],
                          %(resolution_id)s::bigint[], %(response)s::interval[], %(resolution)s::interval[],
                          %(target_text)s::text[], %(esc_policy_id)s::bigint[], %(esc_levels)s::jsonb[])
-), g AS (
+)"""
+
+SEED_SQL = """
+SELECT setseed(%(seed)s);
+CREATE TEMP TABLE bench_seed ON COMMIT DROP AS
+WITH {POLICY_CTE}, g AS (
     SELECT i, 1 + i %% 3 AS impact, 1 + (i / 3) %% 3 AS urgency,
            now() + make_interval(secs => %(due_from)s + random() * (%(due_to)s - %(due_from)s)) AS due_at
     FROM generate_series(0, %(count)s - 1) AS i
@@ -187,19 +190,13 @@ CROSS JOIN LATERAL (VALUES
      jsonb_build_object('target', 'resolution', 'threshold', 'warning_75', 'due_at', d.due_iso))
 ) AS e(n, kind, actor_id, at, from_state, to_state, note, data)
 ORDER BY s.i, e.n;
-"""
+""".replace("{POLICY_CTE}", POLICY_CTE)
 
 
-def seed_incidents(
-    fixtures: Fixtures, *, count: int, due_from: float, due_to: float, seed: float = 0.42
-) -> None:
-    """`count` incidents whose resolution deadlines fall uniformly in [now + due_from, now + due_to] s."""
+def policy_params(fixtures: Fixtures) -> dict:
+    """Query parameters of POLICY_CTE, the clocks' rules, the fixtures and the incident content type."""
     policies = list(zip(*_policy_rows(), strict=True))
-    params = {
-        "seed": seed,
-        "count": count,
-        "due_from": due_from,
-        "due_to": due_to,
+    return {
         "priority": list(policies[0]),
         "label": list(policies[1]),
         "response_id": list(policies[2]),
@@ -218,10 +215,22 @@ def seed_incidents(
         "reporter_id": fixtures.reporter_id,
         "content_type_id": ContentType.objects.get_for_model(Incident).pk,
     }
+
+
+def run_statements(script: str, params: dict) -> None:
+    """Run a `;\n`-separated SQL script in one transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
-        for statement in SEED_SQL.split(";\n"):
+        for statement in script.split(";\n"):
             if statement.strip():
                 cursor.execute(statement, params)
+
+
+def seed_incidents(
+    fixtures: Fixtures, *, count: int, due_from: float, due_to: float, seed: float = 0.42
+) -> None:
+    """`count` incidents whose resolution deadlines fall uniformly in [now + due_from, now + due_to] s."""
+    params = {**policy_params(fixtures), "seed": seed, "count": count, "due_from": due_from, "due_to": due_to}
+    run_statements(SEED_SQL, params)
 
 
 def vacuum_analyze() -> None:

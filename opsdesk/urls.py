@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -16,3 +18,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("dashboards/", include("reports.urls")),
 ]
+
+if os.environ.get("OPSDESK_BENCH_URLS") == "1":  # `python -m bench http` only: bare reference endpoints
+    urlpatterns.append(path("bench-ref/", include("bench.reference")))

@@ -1,0 +1,220 @@
+"""`python -m bench http [--quick]`: every page and API endpoint under load at 1,000,000 incidents (quick:
+50,000), each next to bare DRF reference endpoints served by the same gunicorn over the same table.
+See bench/RESULTS.md ("HTTP benchmark")."""
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from .config import DEFAULT_DATABASE_URL
+from .http_load import Request
+
+DEFAULT_HTTP_DATABASE_URL = DEFAULT_DATABASE_URL.rsplit("/", 1)[0] + "/opsdesk_bench_http"
+MAX_SECONDS = 90.0  # longest wrk run of one endpoint in one round
+SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789abcdefghijklmnop"
+
+
+@dataclass(frozen=True)
+class HttpParams:
+    mode: str  # "full" or "quick"
+    incidents: int
+    seconds: float  # wrk duration per endpoint and round
+    rounds: int
+    connections: int
+    workers: int  # gunicorn sync workers
+    port: int
+    database_url: str
+    redis_url: str
+
+    @property
+    def key(self) -> str:
+        return f"http-{self.mode}"
+
+
+def parse_params(argv: list[str]) -> HttpParams:
+    parser = argparse.ArgumentParser(prog="python -m bench http", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="50,000 incidents, 2 rounds of 3 s")
+    quick = parser.parse_args(argv).quick
+    env = os.environ.get
+    return HttpParams(
+        mode="quick" if quick else "full",
+        incidents=int(env("BENCH_HTTP_INCIDENTS", 50_000 if quick else 1_000_000)),
+        seconds=float(env("BENCH_HTTP_SECONDS", 3 if quick else 5)),
+        rounds=int(env("BENCH_HTTP_ROUNDS", 2 if quick else 3)),
+        connections=int(env("BENCH_HTTP_CONNECTIONS", 8)),
+        workers=int(env("BENCH_HTTP_WORKERS", 2)),
+        port=int(env("BENCH_HTTP_PORT", 8089)),
+        database_url=env("BENCH_HTTP_DATABASE_URL", DEFAULT_HTTP_DATABASE_URL),
+        redis_url=env("BENCH_HTTP_REDIS_URL", "redis://127.0.0.1:6379/10"),
+    )
+
+
+def environ(params: HttpParams, var_dir: Path) -> dict[str, str]:
+    """Production settings, as a deployment would run them (plus the bench's reference URLs)."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "opsdesk.settings.prod",
+        "DJANGO_SECRET_KEY": SECRET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": params.database_url,
+        "REDIS_URL": params.redis_url,
+        "OPSDESK_VAR_DIR": str(var_dir),
+        "OPSDESK_LOG_LEVEL": "WARNING",
+        "OPSDESK_THROTTLE_USER": "1000000/min",  # measure the app, not the rate limit
+        "OPSDESK_BENCH_URLS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    request: Request
+    reference: str | None = None  # name of the reference endpoint it is compared with
+    is_reference: bool = False
+
+
+def endpoints(*, token: str, cookie: str, service_id: int, reporter_id: int) -> list[Endpoint]:
+    """In the order they run in each round: each reference just before the endpoints it is compared with."""
+    from django.utils import timezone
+
+    auth, session = f"Token {token}", f"sessionid={cookie}"
+    api = "/api/v1/incidents/"
+    today = timezone.localdate()
+    period = f"from={today - timedelta(days=89)}&to={today}"
+    create = {"title": "Bench create", "service": service_id, "impact": 2, "urgency": 2}
+    ref_list, ref_detail, ref_create = "bare list (cursor)", "bare detail", "bare create"
+
+    def listing(name: str, query: str) -> Endpoint:
+        return Endpoint(name, Request(f"{api}?page_size=50{query}", auth=auth), ref_list)
+
+    return [
+        Endpoint(ref_list, Request("/bench-ref/incidents/", auth=auth), is_reference=True),
+        Endpoint(
+            "bare list (page numbers, COUNT(*))",
+            Request("/bench-ref/incidents/numbered/", auth=auth),
+            ref_list,
+        ),
+        listing("API list, page of 50", ""),
+        listing("API list ?priority=1", "&priority=1"),
+        listing("API list ?status=in_progress", "&status=in_progress"),
+        listing("API list ?search=<number>", "&search={id}"),
+        listing("API list ?ordering=sla_due_at", "&ordering=sla_due_at"),
+        Endpoint(ref_detail, Request("/bench-ref/incidents/{id}/", auth=auth), is_reference=True),
+        Endpoint("API detail", Request(api + "{id}/", auth=auth), ref_detail),
+        Endpoint(
+            ref_create,
+            Request(
+                "/bench-ref/incidents/create/",
+                "POST",
+                json.dumps({**create, "description": "", "reporter": reporter_id}),
+                auth,
+            ),
+            is_reference=True,
+        ),
+        Endpoint("API create", Request(api, "POST", json.dumps(create), auth), ref_create),
+        Endpoint("queue page (HTML), default view", Request("/incidents/", cookie=session)),
+        Endpoint('queue page "Everything"', Request("/incidents/?is_open=", cookie=session)),
+        Endpoint("incident detail page", Request("/incidents/{id}/", cookie=session)),
+        Endpoint("SLA dashboard, 90 days", Request(f"/dashboards/sla/?{period}", cookie=session)),
+        Endpoint("SLA CSV export, 90 days", Request(f"/dashboards/sla/export.csv?{period}", cookie=session)),
+    ]
+
+
+def _log(message: str) -> None:
+    print(f"[bench http {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def _credentials(fixtures) -> tuple[str, str]:
+    """An API token and a signed-in session of the bench manager, written straight to the database."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from rest_framework.authtoken.models import Token
+
+    manager = get_user_model().objects.get(pk=fixtures.manager_id)
+    token = Token.objects.create(user=manager).key
+    session = SessionStore()
+    session[SESSION_KEY] = str(manager.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = manager.get_session_auth_hash()
+    session.create()
+    return token, session.session_key
+
+
+def run(params: HttpParams) -> int:
+    import subprocess
+    import sys
+
+    from . import env, http_load, http_report
+
+    _log(f"{params.mode} run: {params.incidents:,} incidents, {params.rounds} rounds of {params.seconds:g} s")
+    work = Path(tempfile.gettempdir()) / f"opsdesk-bench-{params.key}"
+    work.mkdir(exist_ok=True)
+    environ_ = environ(params, work / "var")
+    wrk = http_load.ensure_wrk()
+    env.reset_database(params.database_url, params.redis_url, environ_)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=env.REPO,
+        env=environ_,
+        check=True,
+    )
+    env.setup_with(environ_)
+    from . import report, seed
+    from .http_seed import seed_http_incidents
+
+    machine = report.machine()
+    started = time.monotonic()
+    fixtures = seed.seed_people(teams=10, email=False)
+    seed_http_incidents(fixtures, count=params.incidents)
+    seed.vacuum_analyze()
+    seed_seconds = time.monotonic() - started
+    _log(f"seeded {params.incidents:,} incidents in {seed_seconds:.0f} s")
+    token, cookie = _credentials(fixtures)
+    ids = _id_range()
+    points = endpoints(
+        token=token, cookie=cookie, service_id=fixtures.service_ids[0], reporter_id=fixtures.reporter_id
+    )
+    runs: dict[str, list[http_load.WrkRun]] = {point.name: [] for point in points}
+    with http_load.gunicorn(
+        environ_, port=params.port, workers=params.workers, log=work / "gunicorn.log"
+    ) as base:
+        single = {}
+        for point in points:  # one request each: checks the status, warms the workers, times the slow ones
+            single[point.name] = http_load.fetch(base, point.request, incident_id=ids[1])
+            _log(f"{point.name}: status {single[point.name][0]}, {single[point.name][1]:.2f} s")
+        for number in range(1, params.rounds + 1):
+            for point in points:
+                # a slow endpoint runs long enough to complete a few requests per connection pair
+                seconds = min(max(params.seconds, 3 * single[point.name][1]), MAX_SECONDS)
+                run_ = http_load.wrk(
+                    wrk, base, point.request, seconds=seconds, connections=params.connections, ids=ids
+                )
+                http_load.drain(base, params.workers)
+                runs[point.name].append(run_)
+                _log(f"round {number} {point.name}: {run_.rate:.1f} req/s p50 {run_.p50_ms:.0f} ms")
+    table = http_report.Table(params=params, machine=machine, seed_seconds=seed_seconds, single=single)
+    text = http_report.render(table, points, runs)
+    print(text, flush=True)
+    report.write_block(params.key, text)
+    _log(f"wrote {report.RESULTS}")
+    return 0 if all(status < 400 for status, *_ in single.values()) else 1
+
+
+def _id_range() -> tuple[int, int]:
+    from django.db.models import Max, Min
+
+    from incidents.models import Incident
+
+    bounds = Incident.objects.aggregate(low=Min("id"), high=Max("id"))
+    return bounds["low"], bounds["high"]
+
+
+def main(argv: list[str]) -> int:
+    return run(parse_params(argv))
