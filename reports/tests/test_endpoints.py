@@ -454,7 +454,8 @@ def test_figures_link_to_the_queue_with_their_filters(story, browser, query, pay
     assert f"/incidents/?sla=at_risk&amp;is_open=true&amp;service={payments.pk}" in html  # outside tables
     incidents = [link for link in links if "status=new" in link and "priority=1" in link]
     assert incidents and "status=cancelled" not in incidents[0] and period in incidents[0]
-    assert any(link.startswith("/incidents/?is_open=true&priority=1&created_after=") for link in links)
+    backlog = f"/incidents/?is_open=true&priority=1&service={payments.pk}&created_after="
+    assert any(link.startswith(backlog) for link in links)
 
 
 def test_bad_page_is_400(payments, browser, client_for, manager, query):
