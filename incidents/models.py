@@ -88,6 +88,8 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
         ordering = ["priority", "created_at"]
         indexes = [
             models.Index(fields=["status", "priority", "created_at"], name="incident_queue_idx"),
+            # The SLA dashboard's and CSV export's period filter (created_at in [start, end)).
+            models.Index(fields=["created_at"], name="incident_created_at_idx"),
             models.Index(fields=["assignee", "status"], name="incident_assignee_idx"),
             models.Index(fields=["assignment_group", "status"], name="incident_group_idx"),
             models.Index(fields=["service", "status"], name="incident_service_idx"),

@@ -1,11 +1,13 @@
 """CSV export of the dashboard: one section per table, each a title row, a header row and data rows,
 separated by an empty row. Durations in seconds, percentages with one decimal, instants in ISO 8601
-(UTC offset included); empty cells where there is nothing to show."""
+(UTC offset included); empty cells where there is nothing to show. Produced as a stream of text
+chunks: the breach and at-risk sections read every row (not just the page shown) through a
+server-side cursor, so memory stays constant whatever their length."""
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
-from io import StringIO
+from itertools import islice
 
 from .metrics import AGE_BUCKETS, SlaMetrics
 
@@ -29,17 +31,32 @@ def _instant(value: datetime | None) -> str:
     return "" if value is None else value.isoformat()
 
 
+ROWS_PER_CHUNK = 1000
+
+
+class _Line:
+    """A file-like object whose write() hands back the line csv.writer formatted."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
 def sla_csv(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str) -> str:
-    out = StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    return "".join(sla_csv_chunks(metrics, absolute_url=absolute_url))
 
-    def section(title: str, header: list[str], rows: list[list]) -> None:
-        writer.writerow([title])
-        writer.writerow(header)
-        writer.writerows(rows)
-        writer.writerow([])
 
-    section(
+def sla_csv_chunks(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str) -> Iterator[str]:
+    """The export as text chunks of up to ROWS_PER_CHUNK rows (for a StreamingHttpResponse)."""
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+
+    def section(title: str, header: list[str], rows: Iterable[list]) -> Iterator[str]:
+        yield writer.writerow([title]) + writer.writerow(header)
+        rows = iter(rows)
+        while chunk := list(islice(rows, ROWS_PER_CHUNK)):
+            yield "".join(map(writer.writerow, chunk))
+        yield writer.writerow([])
+
+    yield from section(
         "SLA dashboard",
         ["from", "to", "service", "generated_at"],
         [
@@ -51,7 +68,7 @@ def sla_csv(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str) ->
             ]
         ],
     )
-    section(
+    yield from section(
         "Compliance by priority",
         ["priority", "incidents"]
         + [
@@ -69,7 +86,7 @@ def sla_csv(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str) ->
             for row in metrics.priorities
         ],
     )
-    section(
+    yield from section(
         "Response and resolution times (seconds, wall clock)",
         ["priority"]
         + [f"{name}_{key}" for name in ("mtta", "mttr") for key in ("count", "mean_s", "p50_s", "p90_s")],
@@ -83,7 +100,7 @@ def sla_csv(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str) ->
             for row in metrics.priorities
         ],
     )
-    section(
+    yield from section(
         "Weekly trend",
         ["week", "week_start", "incidents", "resolution_met", "resolution_breached", "resolution_percent"],
         [
@@ -98,10 +115,10 @@ def sla_csv(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str) ->
             for week in metrics.weekly
         ],
     )
-    section(
+    yield from section(
         "Breaches",
         ["number", "title", "priority", "target", "breached_at", "url"],
-        [
+        (
             [
                 item.number,
                 _text(item.title),
@@ -110,13 +127,13 @@ def sla_csv(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str) ->
                 _instant(item.breached_at),
                 absolute_url(item.url),
             ]
-            for item in metrics.breaches
-        ],
+            for item in metrics.breaches.all()
+        ),
     )
-    section(
+    yield from section(
         "At risk now",
         ["number", "title", "priority", "target", "at_risk_at", "due_at", "url"],
-        [
+        (
             [
                 item.number,
                 _text(item.title),
@@ -126,12 +143,11 @@ def sla_csv(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str) ->
                 _instant(item.due_at),
                 absolute_url(item.url),
             ]
-            for item in metrics.at_risk
-        ],
+            for item in metrics.at_risk.all()
+        ),
     )
-    section(
+    yield from section(
         "Open backlog by age",
         ["priority"] + [bucket.key for bucket in AGE_BUCKETS] + ["total"],
         [[row.label, *row.counts, row.total] for row in metrics.backlog],
     )
-    return out.getvalue()

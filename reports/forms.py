@@ -12,6 +12,7 @@ from .metrics import period_bounds
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 DATE_FORMAT = "%Y-%m-%d"
+PAGES = ("breaches_page", "at_risk_page")
 
 
 class DateInput(forms.DateInput):
@@ -23,10 +24,11 @@ class DateInput(forms.DateInput):
 
 class SlaFilterForm(forms.Form):
     """`from` and `to` are whole days, both inclusive (default: the last 30 days up to today);
-    `service` is a service id (default: every service)."""
+    `service` is a service id (default: every service); `breaches_page` and `at_risk_page` choose the
+    page of each list (from 1; default 1)."""
 
     def __init__(self, data, *, today: date):
-        values = {key: (data.get(key) or "").strip() for key in ("from", "to", "service")}
+        values = {key: (data.get(key) or "").strip() for key in ("from", "to", "service", *PAGES)}
         if not values["to"]:
             values["to"] = today.isoformat()
         if not values["from"]:
@@ -51,6 +53,15 @@ class SlaFilterForm(forms.Form):
                 empty_label="All services",
                 error_messages={"invalid_choice": "Unknown service: give the id of an existing service."},
             ),
+            **{
+                name: forms.IntegerField(
+                    required=False,
+                    min_value=1,
+                    widget=forms.HiddenInput(),
+                    error_messages={"invalid": "Enter a page number (1, 2, …)."},
+                )
+                for name in PAGES
+            },
         }
 
     def clean(self):
@@ -66,7 +77,8 @@ class SlaFilterForm(forms.Form):
     def metrics_kwargs(self) -> dict:
         """Arguments for `reports.metrics.sla_metrics` (call after `is_valid()`)."""
         start, end = period_bounds(self.cleaned_data["from"], self.cleaned_data["to"])
-        return {"start": start, "end": end, "service": self.cleaned_data["service"]}
+        pages = {name: self.cleaned_data[name] or 1 for name in PAGES}
+        return {"start": start, "end": end, "service": self.cleaned_data["service"], **pages}
 
     def query(self) -> dict[str, str]:
         """The filters as query parameters (for links to the export and the API)."""

@@ -1,6 +1,6 @@
 """The figures of the managers' SLA dashboard, computed once by `sla_metrics` for the HTML page, the
 CSV export and the JSON API alike. Every figure is an aggregate computed in PostgreSQL, so the number
-of queries (seven) does not depend on the number of incidents.
+of queries (eight) does not depend on the number of incidents.
 
 Definitions (also shown on the page):
 
@@ -16,15 +16,18 @@ Definitions (also shown on the page):
   (PostgreSQL `percentile_cont`: linear interpolation between the two nearest ranks at position
   p × (n − 1), like numpy's default and Excel's PERCENTILE.INC).
 - Breaches: the breached clocks counted above, with the instant of the breach (`breached_at`, or
-  the due time when the sweep has not recorded it yet).
+  the due time when the sweep has not recorded it yet). Paged (PAGE_SIZE); the export streams all.
 - At risk now: clocks of open incidents at risk (`sla.states`: running, past 75 %, not yet due).
+  Paged like the breaches.
 - Backlog: open incidents now, by priority and age (now − created_at) in half-open buckets.
 - Weekly trend: per ISO week (Monday to Sunday) of creation, resolution compliance and the number
   of incidents.
 """
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncWeek
@@ -43,6 +46,8 @@ PRIORITIES = tuple(int(p) for p in Priority)
 TARGETS = tuple(TARGET_TEMPLATES)  # response, resolution
 TARGET_LABELS = {name: target_label(name) for name in TARGETS}
 RESPONSE, RESOLUTION = TARGETS
+PAGE_SIZE = 50  # rows per page of the breach and at-risk lists
+EXPORT_CHUNK = 2000  # rows per fetch of the export's server-side cursor
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
@@ -142,7 +147,7 @@ class ClockItem:
 
     @property
     def url(self) -> str:
-        return reverse("incidents:detail", args=[self.incident_id])
+        return incident_url(self.incident_id)
 
     @property
     def time_left(self) -> timedelta | None:
@@ -156,6 +161,49 @@ class ClockItem:
     @property
     def priority_label(self) -> str:
         return f"P{self.priority}"
+
+
+@cache
+def _incident_url_template() -> str:
+    return reverse("incidents:detail", args=[0]).replace("/0/", "/{}/")
+
+
+def incident_url(incident_id: int) -> str:
+    """The incident's page, without a reverse() per row."""
+    return _incident_url_template().format(incident_id)
+
+
+class Page(list):
+    """One page (a list) of a longer list of ClockItems: `total` rows in all, `number` counted from 1.
+    `all()` streams every row of the full list (server-side cursor), for the export."""
+
+    def __init__(self, items, *, number: int, total: int, rows, convert: Callable[[dict], ClockItem]):
+        super().__init__(items)
+        self.number, self.total, self.page_size = number, total, PAGE_SIZE
+        self._rows, self._convert = rows, convert
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def all(self) -> Iterator[ClockItem]:
+        return map(self._convert, self._rows.iterator(chunk_size=EXPORT_CHUNK))
+
+
+def _page(rows, convert, *, number: int, total: int | None = None) -> Page:
+    """Page `number` of the values() queryset `rows` (one query, plus a count unless `total` is given)."""
+    total = rows.count() if total is None else total
+    offset = (number - 1) * PAGE_SIZE
+    items = [convert(row) for row in rows[offset : offset + PAGE_SIZE]] if offset < total else []
+    return Page(items, number=number, total=total, rows=rows, convert=convert)
 
 
 @dataclass(frozen=True)
@@ -195,8 +243,8 @@ class SlaMetrics:
     service: Service | None
     now: datetime
     priorities: list[PriorityFigures]  # P1..P4, then overall
-    breaches: list[ClockItem]
-    at_risk: list[ClockItem]
+    breaches: Page  # of ClockItems
+    at_risk: Page  # of ClockItems
     backlog: list[BacklogRow]  # P1..P4, then all
     weekly: list[Week]
 
@@ -286,10 +334,17 @@ def _week_of(value: datetime) -> date:
 
 
 def sla_metrics(
-    *, start: datetime, end: datetime, service: Service | None = None, now: datetime | None = None
+    *,
+    start: datetime,
+    end: datetime,
+    service: Service | None = None,
+    now: datetime | None = None,
+    breaches_page: int = 1,
+    at_risk_page: int = 1,
 ) -> SlaMetrics:
     """Every figure of the SLA dashboard for incidents created in [start, end), optionally of one
-    service, as of `now` (default: the current time). Seven queries, whatever the data."""
+    service, as of `now` (default: the current time), with one page of the breach and at-risk lists.
+    Eight queries, whatever the data."""
     now = now or timezone.now()
     period_incidents = Incident.objects.filter(_in_period(start, end, service)).order_by()
     period_clocks = sla_clocks_of(Incident).filter(_in_period(start, end, service, "incident__")).order_by()
@@ -298,14 +353,16 @@ def sla_metrics(
         open_incidents = open_incidents.filter(service=service)
 
     by_priority, by_week = _compliance(period_clocks, now)  # 1 query
+    priorities = _priority_figures(period_incidents, by_priority)  # 2 queries
+    breached = priorities[-1].response.breached + priorities[-1].resolution.breached
     return SlaMetrics(
         start=start,
         end=end,
         service=service,
         now=now,
-        priorities=_priority_figures(period_incidents, by_priority),  # 2 queries
-        breaches=_breaches(period_clocks, now),  # 1 query
-        at_risk=_at_risk(open_incidents, now),  # 1 query
+        priorities=priorities,
+        breaches=_page(*_breaches(period_clocks, now), number=breaches_page, total=breached),  # 1 query
+        at_risk=_page(*_at_risk(open_incidents, now), number=at_risk_page),  # 2 queries
         backlog=_backlog(open_incidents, now),  # 1 query
         weekly=_weekly(period_incidents, by_week, start, end),  # 1 query
     )
@@ -387,8 +444,8 @@ def _clock_item(row: dict, **extra) -> ClockItem:
     )
 
 
-def _breaches(period_clocks, now: datetime) -> list[ClockItem]:
-    """The breached clocks counted in the compliance figures, latest breach first."""
+def _breaches(period_clocks, now: datetime) -> tuple:
+    """The breached clocks counted in the compliance figures, latest breach first: (rows, convert)."""
     _, breached_q = outcome_filters(now)
     rows = (
         period_clocks.filter(breached_q)
@@ -396,18 +453,19 @@ def _breaches(period_clocks, now: datetime) -> list[ClockItem]:
         .order_by("-breach_instant", "object_id", "-target")
         .values(*_ITEM_FIELDS, "breach_instant")
     )
-    return [_clock_item(row, breached_at=row["breach_instant"]) for row in rows]
+    return rows, lambda row: _clock_item(row, breached_at=row["breach_instant"])
 
 
-def _at_risk(open_incidents, now: datetime) -> list[ClockItem]:
-    """Running clocks of open incidents past 75 % and not yet due (`state` = at_risk), soonest first."""
+def _at_risk(open_incidents, now: datetime) -> tuple:
+    """Running clocks of open incidents past 75 % and not yet due (`state` = at_risk), soonest first:
+    (rows, convert)."""
     rows = (
         sla_clocks_of(Incident)
         .filter(at_risk_q(now), object_id__in=open_incidents.values("pk"))
         .order_by("due_at", "object_id", "-target")
         .values(*_ITEM_FIELDS, "at_risk_at", "due_at")
     )
-    return [_clock_item(row, at_risk_at=row["at_risk_at"], due_at=row["due_at"], now=now) for row in rows]
+    return rows, lambda row: _clock_item(row, at_risk_at=row["at_risk_at"], due_at=row["due_at"], now=now)
 
 
 def _backlog(open_incidents, now: datetime) -> list[BacklogRow]:

@@ -1,9 +1,10 @@
 """The managers' SLA dashboard in the browser and as a CSV download. Thin: the form parses the
-filters, `reports.metrics.sla_metrics` computes, a template or `reports.export` renders."""
+filters, `reports.metrics.sla_metrics` computes, a template or `reports.export` renders (the CSV
+as a stream)."""
 
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -11,8 +12,9 @@ from django.views.decorators.http import require_GET
 from core.decorators import permission_required
 
 from . import charts
-from .export import sla_csv
+from .export import sla_csv_chunks
 from .forms import SlaFilterForm
+from .links import dashboard_links
 from .metrics import sla_metrics
 
 
@@ -34,6 +36,7 @@ def sla_dashboard(request):
         compliance_chart=charts.compliance_chart(metrics),
         trend_chart=charts.trend_chart(metrics),
         query=query,
+        links=dashboard_links(metrics),
     )
     return render(request, "reports/sla_dashboard.html", context)
 
@@ -48,8 +51,9 @@ def sla_export_csv(request):
     metrics = sla_metrics(**form.metrics_kwargs())
     service = f"-{metrics.service.slug}" if metrics.service else ""
     filename = f"sla-{metrics.first_day:%Y-%m-%d}_{metrics.last_day:%Y-%m-%d}{service}.csv"
-    response = HttpResponse(
-        sla_csv(metrics, absolute_url=request.build_absolute_uri), content_type="text/csv; charset=utf-8"
+    site = request.build_absolute_uri("/").removesuffix("/")  # once, not per row
+    response = StreamingHttpResponse(
+        sla_csv_chunks(metrics, absolute_url=lambda path: site + path), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -104,14 +104,25 @@ class PeriodSerializer(serializers.Serializer):
         return fields
 
 
+class PageInfoSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="This page, from 1.")
+    page_size = serializers.IntegerField()
+    total = serializers.IntegerField(help_text="Rows in the whole list.")
+    pages = serializers.IntegerField()
+
+
 class SlaMetricsSerializer(serializers.Serializer):
     period = PeriodSerializer(source="*")
     priorities = PriorityFiguresSerializer(many=True, help_text="P1, P2, P3, P4, then overall.")
     breaches = BreachSerializer(
-        many=True, help_text="The breached clocks counted in `priorities`, latest first."
+        many=True,
+        help_text="One page (`breaches_page`) of the breached clocks counted in `priorities`, latest first.",
     )
+    breaches_page = PageInfoSerializer(source="breaches")
     at_risk = AtRiskSerializer(
-        many=True, help_text="Running clocks of open incidents past 75 %, soonest first."
+        many=True,
+        help_text="One page (`at_risk_page`) of the running clocks of open incidents past 75 %, soonest first.",
     )
+    at_risk_page = PageInfoSerializer(source="at_risk")
     backlog = BacklogSerializer(source="*")
     weekly = WeekSerializer(many=True)

@@ -29,11 +29,18 @@ class SlaMetricsView(APIView):
             ),
             OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, inclusive (default: today)."),
             OpenApiParameter("service", OpenApiTypes.INT, description="Only this service's incidents (id)."),
+            OpenApiParameter(
+                "breaches_page", OpenApiTypes.INT, description="Page of `breaches` (from 1; 50 a page)."
+            ),
+            OpenApiParameter(
+                "at_risk_page", OpenApiTypes.INT, description="Page of `at_risk` (from 1; 50 a page)."
+            ),
         ],
         responses={
             200: SlaMetricsSerializer,
             400: OpenApiResponse(
-                ErrorSerializer, "Bad date, `to` before `from`, a period over 366 days or an unknown service."
+                ErrorSerializer,
+                "Bad date, `to` before `from`, a period over 366 days, an unknown service or a bad page.",
             ),
         },
     )

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from core import roles
 from core.formatting import duration_text
 from reports import charts
+from reports import metrics as metrics_module
 from reports.export import sla_csv
 from reports.metrics import period_bounds, sla_metrics
 
@@ -129,7 +130,8 @@ def test_csv_page_and_api_show_the_same_numbers(scenario, browser, query, frozen
     assert (export.status_code, page.status_code) == (200, 200)
     assert export["Content-Type"] == "text/csv; charset=utf-8"
     assert export["Content-Disposition"] == 'attachment; filename="sla-2026-11-02_2026-11-15-payments.csv"'
-    sections = csv_sections(export.content.decode())
+    assert export.streaming
+    sections = csv_sections(b"".join(export.streaming_content).decode())
     html = page.content.decode()
     found, links = tables(html)
 
@@ -360,7 +362,19 @@ def test_api_is_read_only(client_for, manager):
     assert response.status_code == 405 and response.json()["code"] == "method_not_allowed"
 
 
-# --- query counts -----------------------------------------------------------------------------------
+# --- query counts and bounded pages ----------------------------------------------------------------
+
+
+def body(response) -> str:
+    assert response.status_code == 200
+    return (b"".join(response.streaming_content) if response.streaming else response.content).decode()
+
+
+def breach_incidents(story, names) -> None:
+    """P1 incidents of the period never acknowledged: both clocks breach (two breaches each)."""
+    for number, name in enumerate(names):
+        story.file(name, at(3 + number % 10, 9, number), 1)
+    story.sweep(NOW)
 
 
 def test_query_counts_do_not_grow_with_the_incidents(
@@ -372,7 +386,7 @@ def test_query_counts_do_not_grow_with_the_incidents(
         found = []
         for client, url in ((browser, PAGE), (browser, CSV), (api, API)):
             with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as captured:
-                assert client.get(url, query).status_code == 200
+                body(client.get(url, query))  # the CSV's rows are read while it streams
             found.append(len(captured))
         return tuple(found)
 
@@ -393,6 +407,63 @@ def test_query_counts_do_not_grow_with_the_incidents(
             api.get(API, query)
 
 
+def test_page_size_stays_bounded_whatever_the_number_of_breaches(
+    story, browser, client_for, manager, query, monkeypatch
+):
+    monkeypatch.setattr(metrics_module, "PAGE_SIZE", 3)
+    api = client_for(manager)
+
+    def page(**extra) -> tuple[str, int]:
+        with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as captured:
+            html = body(browser.get(PAGE, {**query, **extra}))
+        return html, len(captured)
+
+    breach_incidents(story, ["F1"])
+    few, few_queries = page()
+    assert len(tables(few)[0]["breach"]) == 1 + 2  # header + both breaches
+    breach_incidents(story, [f"G{n}" for n in range(12)])
+    many, many_queries = page()
+    rows = tables(many)[0]["breach"][1:]
+    assert len(rows) == 3 and 'Breaches in the period <span class="count">26</span>' in many
+    assert "Page 1 of 9" in many and "breaches_page=2" in many
+    assert len(many) - len(few) < 1500 and len(many) < 120_000  # the pager, a few digits
+    assert many_queries == few_queries
+
+    last, last_queries = page(breaches_page=9)
+    assert len(tables(last)[0]["breach"][1:]) == 2 and last_queries == few_queries
+    with time_machine.travel(NOW, tick=False):
+        second = api.get(API, {**query, "breaches_page": 2}).json()
+        export = body(browser.get(CSV, query))
+    assert second["breaches_page"] == {"number": 2, "page_size": 3, "total": 26, "pages": 9}
+    assert [b["number"] for b in second["breaches"]] == [
+        row[0] for row in tables(page(breaches_page=2)[0])[0]["breach"][1:]
+    ]
+    assert len(csv_sections(export)["Breaches"]) == 26  # the export has every row
+
+
+def test_figures_link_to_the_queue_with_their_filters(story, browser, query, payments):
+    breach_incidents(story, ["F1"])
+    with time_machine.travel(NOW, tick=False):
+        html = body(browser.get(PAGE, query))
+    found, links = tables(html)
+    period = (
+        "created_after=2026-11-02T00%3A00%3A00%2B00%3A00&created_before=2026-11-16T00%3A00%3A00%2B00%3A00"
+    )
+    breached = f"/incidents/?sla=breached&priority=1&{period}&service={payments.pk}"
+    assert breached in links
+    assert f"/incidents/?sla=at_risk&amp;is_open=true&amp;service={payments.pk}" in html  # outside tables
+    incidents = [link for link in links if "status=new" in link and "priority=1" in link]
+    assert incidents and "status=cancelled" not in incidents[0] and period in incidents[0]
+    backlog = f"/incidents/?is_open=true&priority=1&service={payments.pk}&created_after="
+    assert any(link.startswith(backlog) for link in links)
+
+
+def test_bad_page_is_400(payments, browser, client_for, manager, query):
+    response = client_for(manager).get(API, {**query, "breaches_page": "0"})
+    assert response.status_code == 400 and "breaches_page" in str(response.json())
+    assert browser.get(PAGE, {**query, "at_risk_page": "x"}).status_code == 400
+
+
 # --- OpenAPI ----------------------------------------------------------------------------------------
 
 
@@ -405,6 +476,8 @@ def test_schema_documents_the_endpoint(client_for, agent):
         "from": {"type": "string", "format": "date"},
         "to": {"type": "string", "format": "date"},
         "service": {"type": "integer"},
+        "breaches_page": {"type": "integer"},
+        "at_risk_page": {"type": "integer"},
     }
     assert {"200", "400", "401", "403", "429"} <= set(operation["responses"])
     assert (
