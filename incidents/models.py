@@ -93,6 +93,24 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
             models.Index(fields=["assignee", "status"], name="incident_assignee_idx"),
             models.Index(fields=["assignment_group", "status"], name="incident_group_idx"),
             models.Index(fields=["service", "status"], name="incident_service_idx"),
+            # The queue's order (priority, then oldest, then id; see incidents/views.py SORTS), so every
+            # quick view reads its first page straight from an index with a LIMIT, without sorting.
+            models.Index(fields=["priority", "created_at", "id"], name="incident_order_idx"),
+            models.Index(
+                fields=["priority", "created_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="incident_open_order_idx",
+            ),
+            models.Index(
+                fields=["assignee", "priority", "created_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="incident_open_mine_idx",
+            ),
+            models.Index(
+                fields=["priority", "created_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES, assignee__isnull=True),
+                name="incident_open_unassigned_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,7 @@
 """Every non-trivial read of incidents."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
@@ -28,6 +30,74 @@ def incident_list() -> QuerySet[Incident]:
         .prefetch_related(Prefetch("sla_clocks", queryset=SlaClock.objects.order_by("-target")))
         .annotate(sla_due_at=Subquery(soonest), **escalation_annotations(Incident))
     )
+
+
+def incident_queue() -> QuerySet[Incident]:
+    """What a queue row shows and no more (incident_list()'s annotations, the service's and assignee's
+    names), with the SLA clocks as the list `sla_clock_list`: one query per page."""
+    clocks = Prefetch("sla_clocks", queryset=SlaClock.objects.order_by("-target"), to_attr="sla_clock_list")
+    return (
+        incident_list()
+        .select_related(None)
+        .select_related("service", "assignee")
+        .prefetch_related(None)
+        .prefetch_related(clocks)
+        .only("number", "title", "priority", "status", "created_at", "service__name", "assignee__username")
+    )
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue, read without counting a large table: the rows come from a LIMIT of one
+    row more than shown (so `has_next` is known) and the count stops at `count_cap` (`count_is_exact`
+    False: "more than count_cap")."""
+
+    object_list: list[Incident]
+    number: int
+    has_next: bool
+    count: int
+    count_cap: int
+    page_size: int
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self.count <= self.count_cap
+
+    @property
+    def num_pages(self) -> int | None:
+        return max(1, -(-self.count // self.page_size)) if self.count_is_exact else None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def incident_queue_page(
+    queryset: QuerySet[Incident], *, ordering, number: int, page_size: int, count_cap: int, max_page: int
+) -> QueuePage:
+    """Page `number` (clamped to 1..the last page, and to `max_page`, which bounds the OFFSET) of the
+    filtered `queryset` (e.g. IncidentFilter(...).qs over incident_list()) in `ordering`. Two queries
+    plus the rows' prefetches, whatever the table's size: a count of at most `count_cap + 1` ids, and
+    the page; each is an index scan with a LIMIT when an index matches the filter and the ordering."""
+    count = queryset.order_by().values("pk")[: count_cap + 1].count()
+    last = -(-count // page_size) if count <= count_cap else max_page
+    number = max(1, min(number, last, max_page))
+    offset = (number - 1) * page_size
+    rows = list(queryset.order_by(*ordering)[offset : offset + page_size + 1])
+    has_next = len(rows) > page_size and number < max_page
+    return QueuePage(rows[:page_size], number, has_next, count, count_cap, page_size)
 
 
 def incident_timeline(*, incident: Incident, viewer: AbstractBaseUser) -> QuerySet[TimelineEntry]:

@@ -3,6 +3,7 @@ selectors prefetch (no queries for the queue), with the state vocabulary of sla/
 on_track | at_risk | breached | met | paused. static/opsdesk/opsdesk.js ticks the countdowns of
 running clocks from `data-due`, with the same wording as core/formatting.py's "clock" style."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -93,7 +94,11 @@ def sla_badge(clock: SlaClock, *, now: datetime) -> SlaBadge:
 
 def incident_sla_badges(incident: Incident, *, now: datetime) -> list[SlaBadge]:
     """One badge per target, response first (uses the prefetched `sla_clocks`)."""
-    return [sla_badge(clock, now=now) for clock in incident.sla_clocks.all()]
+    return sla_badges(incident.sla_clocks.all(), now=now)
+
+
+def sla_badges(clocks: Iterable[SlaClock], *, now: datetime) -> list[SlaBadge]:
+    return [sla_badge(clock, now=now) for clock in clocks]
 
 
 @dataclass(frozen=True)
@@ -102,9 +107,10 @@ class QueueSla:
     also_breached: list[str]  # other targets already breached, e.g. ["response"]
 
 
-def queue_sla(incident: Incident, *, now: datetime) -> QueueSla | None:
-    """The most urgent running clock, else the state that matters most among the stopped ones."""
-    badges = incident_sla_badges(incident, now=now)
+def queue_sla(clocks: Iterable[SlaClock], *, now: datetime) -> QueueSla | None:
+    """Of a row's clocks (e.g. incidents.selectors.incident_queue's `sla_clock_list`): the most urgent
+    running one, else the state that matters most among the stopped ones."""
+    badges = sla_badges(clocks, now=now)
     if not badges:
         return None
     running = [b for b in badges if b.ticking]
