@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("catalog", "0001_initial"),
-        ("incidents", "0005_delete_incidentslaclock"),
+        ("incidents", "0006_incident_created_at_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
