@@ -69,6 +69,7 @@ class Result:
     message: OutboxMessage
     outcome: Outcome | None
     duration_ms: int = 0
+    attempted_at: datetime | None = None  # when this send started (default: the claim's time)
 
 
 def backoff_delay(attempt: int, *, rng: random.Random | None = None) -> timedelta:
@@ -136,7 +137,7 @@ def record_batch(results: list[Result]) -> dict[int, str]:
             DeliveryAttempt(
                 message_id=result.message.pk,
                 attempt=result.message.attempts,
-                attempted_at=getattr(result.message, "claimed_at", now),
+                attempted_at=result.attempted_at or getattr(result.message, "claimed_at", now),
                 ok=result.outcome.ok,
                 status_code=result.outcome.status_code,
                 error=result.outcome.error[:ERROR_MAX],
@@ -296,13 +297,14 @@ def send_batch(messages: list[OutboxMessage]) -> list[Result]:
             if time.monotonic() > deadline:
                 results.append(Result(message, None))
                 continue
-            started = time.monotonic()
+            started, attempted_at = time.monotonic(), timezone.now()
             try:
                 outcome = send(message, senders)
             except Exception as exc:  # an unexpected failure must still be logged and backed off
                 logger.exception("outbox: sending message %s failed unexpectedly", message.pk)
                 outcome = Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
-            results.append(Result(message, outcome, int((time.monotonic() - started) * 1000)))
+            duration_ms = int((time.monotonic() - started) * 1000)
+            results.append(Result(message, outcome, duration_ms, attempted_at))
     finally:
         senders.close()
     return results
