@@ -10,6 +10,9 @@ NOTIFICATIONS_CLAIM_LEASE        seconds a claimed batch is reserved for its sen
 NOTIFICATIONS_SWEEP_BATCH_SIZE   due messages claimed, sent (emails over one connection) and recorded
                                  per batch by the sweep (default 100)
 NOTIFICATIONS_SWEEP_MAX_BATCHES  batches per sweep run, so one run is bounded (default 10)
+NOTIFICATIONS_SWEEP_SECONDS      a sweep run starts no new batch after this many seconds (default 1),
+                                 so a backlog of emails hands its worker back to the broker often and
+                                 the deadline sweeps on the `timers` queue get their turn
 NOTIFICATIONS_WEBHOOK_TIMEOUT    seconds for one webhook POST (default 5)
 NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS  private networks webhooks may target anyway, comma-separated
                                  CIDRs such as "10.0.0.0/8,192.168.1.0/24" (default none)
@@ -27,6 +30,7 @@ DEFAULTS = {
     "CLAIM_LEASE": 60.0,
     "SWEEP_BATCH_SIZE": 100,
     "SWEEP_MAX_BATCHES": 10,
+    "SWEEP_SECONDS": 1.0,
     "WEBHOOK_TIMEOUT": 5.0,
     "WEBHOOK_ALLOWED_NETWORKS": "",
     "SITE_URL": "http://127.0.0.1:8000",

@@ -205,14 +205,19 @@ def deliver(message_id: int) -> str:
 
 def sweep() -> dict[str, int]:
     """Deliver due pending messages, in bounded batches; several sweeps may run at once (SKIP
-    LOCKED: each batch is claimed just before it is sent, so none outlives its claims)."""
+    LOCKED: each batch is claimed just before it is sent, so none outlives its claims). A run is
+    short (SWEEP_MAX_BATCHES, SWEEP_SECONDS): a backlog is drained by many runs (beat, burst
+    nudges), between which the worker serves its other queues, the deadline sweeps among them."""
     counts: dict[str, int] = {}
     batch_size = int(conf.get("SWEEP_BATCH_SIZE"))
+    stop_at = time.monotonic() + float(conf.get("SWEEP_SECONDS"))
     for _ in range(int(conf.get("SWEEP_MAX_BATCHES"))):
         statuses = deliver_batch(limit=batch_size)
         for status in statuses.values():
             counts[status] = counts.get(status, 0) + 1
         if len(statuses) < batch_size or all(status == "deferred" for status in statuses.values()):
+            break
+        if time.monotonic() >= stop_at:
             break
     return counts
 

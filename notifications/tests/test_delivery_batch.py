@@ -105,9 +105,9 @@ def test_a_batch_that_runs_long_hands_its_untried_messages_back(
     webhook_receiver, subscription_factory, settings
 ):
     """Nothing is started after half the claim lease, so no send outlives its claim."""
-    settings.NOTIFICATIONS_CLAIM_LEASE = 0.4
+    settings.NOTIFICATIONS_CLAIM_LEASE = 1.0
     subscription_factory(url=webhook_receiver.url)
-    webhook_receiver.delay = 0.3  # the first POST alone passes the 0.2 s deadline
+    webhook_receiver.delay = 0.6  # the first POST alone passes the 0.5 s deadline
     first, *rest = publish_webhooks(3)
     assert delivery.sweep() == {"sent": 1, "deferred": 2}
     assert len(webhook_receiver.requests) == 1
@@ -135,3 +135,13 @@ def test_a_transient_smtp_error_is_not_confused_with_a_refusal(scripted_mail):
     message = EmailMessageFactory()
     scripted_mail.failures = {message.payload["to"]: SMTPException("421 too busy")}
     assert delivery.deliver(message.pk) == "pending"
+
+
+def test_a_sweep_run_starts_no_batch_after_its_time_budget(settings):
+    """A backlog is drained by many short runs, so the worker also serves the deadline sweeps."""
+    settings.NOTIFICATIONS_SWEEP_BATCH_SIZE = 2
+    settings.NOTIFICATIONS_SWEEP_SECONDS = 0
+    EmailMessageFactory.create_batch(5)
+    assert delivery.sweep() == {"sent": 2}  # one batch, then the budget is spent
+    settings.NOTIFICATIONS_SWEEP_SECONDS = 60
+    assert delivery.sweep() == {"sent": 3}
