@@ -4,10 +4,15 @@ NOTIFICATIONS_MAX_ATTEMPTS       attempts before a message is marked dead (defau
 NOTIFICATIONS_BACKOFF_BASE       seconds before the first retry; doubles each attempt (default 10)
 NOTIFICATIONS_BACKOFF_CAP        longest wait between attempts, seconds (default 3600)
 NOTIFICATIONS_BACKOFF_JITTER     fraction of each wait drawn at random, 0..0.5 (default 0.2)
-NOTIFICATIONS_CLAIM_LEASE        seconds a claimed message is reserved for its sender (default 60);
-                                 must exceed the send timeouts (webhook timeout, EMAIL_TIMEOUT)
-NOTIFICATIONS_SWEEP_BATCH_SIZE   due messages read per batch by the sweep (default 100)
+NOTIFICATIONS_CLAIM_LEASE        seconds a claimed batch is reserved for its sender (default 60); a
+                                 batch starts no send after half of it, so it must exceed twice the
+                                 longest send (webhook timeout, EMAIL_TIMEOUT)
+NOTIFICATIONS_SWEEP_BATCH_SIZE   due messages claimed, sent (emails over one connection) and recorded
+                                 per batch by the sweep (default 100)
 NOTIFICATIONS_SWEEP_MAX_BATCHES  batches per sweep run, so one run is bounded (default 10)
+NOTIFICATIONS_SWEEP_SECONDS      a sweep run starts no new batch after this many seconds (default 1),
+                                 so a backlog of emails hands its worker back to the broker often and
+                                 the deadline sweeps on the `timers` queue get their turn
 NOTIFICATIONS_WEBHOOK_TIMEOUT    seconds for one webhook POST (default 5)
 NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS  private networks webhooks may target anyway, comma-separated
                                  CIDRs such as "10.0.0.0/8,192.168.1.0/24" (default none)
@@ -25,6 +30,7 @@ DEFAULTS = {
     "CLAIM_LEASE": 60.0,
     "SWEEP_BATCH_SIZE": 100,
     "SWEEP_MAX_BATCHES": 10,
+    "SWEEP_SECONDS": 1.0,
     "WEBHOOK_TIMEOUT": 5.0,
     "WEBHOOK_ALLOWED_NETWORKS": "",
     "SITE_URL": "http://127.0.0.1:8000",

@@ -1,33 +1,42 @@
-"""Delivering outbox messages: claim, send without holding a lock, record the result.
+"""Delivering outbox messages in batches: claim, send without holding a lock, record the results.
 
-1. Claim, in a short transaction: lock the row with `SELECT ... FOR UPDATE SKIP LOCKED`, skip it
-   unless it is pending and due, then `attempts += 1` and `next_attempt_at = now + lease` and
-   commit. Nobody else sees it as due until the lease ends, and no lock is held while sending.
-2. Send (SMTP or HTTP, bounded by timeouts shorter than the lease).
-3. Record, in a second short transaction: a `DeliveryAttempt` log row, then `sent`, or a retry at
-   `now + backoff(attempts)`, or `dead` after the last attempt. The attempt number taken at claim
-   time is a fencing token: if the lease ran out and another worker re-claimed the message, a
-   late failure is logged but does not touch the other worker's schedule.
+1. Claim, in one short transaction: lock a bounded batch of due pending messages with
+   `SELECT ... FOR UPDATE SKIP LOCKED`, then `attempts += 1` and `next_attempt_at = now + lease`
+   for all of them in one UPDATE, and commit. Nobody else sees them as due until the lease ends,
+   and no lock is held while sending.
+2. Send: the batch's emails first, over one SMTP connection, then its webhooks, one HTTP request
+   each (each bounded by a timeout shorter than the lease). Nothing new is started after half the
+   lease: the rest of the batch is handed back (attempt not counted, due again at once).
+3. Record, in a second short transaction and a constant number of statements whatever the batch
+   size: the `DeliveryAttempt` log rows in one INSERT, then per message `sent`, a retry at
+   `now + backoff(attempts)`, or `dead` after the last attempt, in one UPDATE. The attempt number
+   taken at claim time is a fencing token: if the lease ran out and another worker re-claimed the
+   message, a late failure is logged but does not touch the other worker's schedule.
 
-A worker that dies between 1 and 3 leaves a claim that expires; the sweep then retries it (that
+A worker that dies between 1 and 3 leaves claims that expire; the sweep then retries them (that
 lost attempt counts, so a message that kills its worker cannot loop forever). Delivery is
 therefore at least once: a receiver may, rarely, see an event twice and should dedupe on its id.
-Retries are driven by the sweep (every few seconds), not by Celery retries or ETAs."""
+Retries are driven by the sweep (every few seconds), not by Celery retries or ETAs. A single new
+message is nudged on its own (`deliver`, a batch of one) so it goes out at once."""
 
+import contextlib
 import http.client
 import logging
 import random
 import socket
 import ssl
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from smtplib import SMTPRecipientsRefused
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
+
+from core.bulk import update_rows
 
 from . import conf, destinations, signing
 from .models import DeliveryAttempt, OutboxMessage, WebhookSubscription
@@ -37,8 +46,12 @@ logger = logging.getLogger(__name__)
 PENDING = OutboxMessage.Status.PENDING.value
 SENT = OutboxMessage.Status.SENT.value
 DEAD = OutboxMessage.Status.DEAD.value
+EMAIL = OutboxMessage.Channel.EMAIL.value
+WEBHOOK = OutboxMessage.Channel.WEBHOOK.value
 USER_AGENT = "OpsDesk-Webhooks/1.0"
 ERROR_MAX = 2000
+CLAIMED_FIELDS = ["status", "last_error", "attempts", "next_attempt_at"]
+RECORDED_FIELDS = ["status", "sent_at", "last_error", "attempts", "next_attempt_at"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,16 @@ class Outcome:
     status_code: int | None = None
     error: str = ""
     permanent: bool = False  # retrying cannot help: dead now
+
+
+@dataclass(frozen=True)
+class Result:
+    """What sending did with one claimed message; `outcome` None: not tried (handed back)."""
+
+    message: OutboxMessage
+    outcome: Outcome | None
+    duration_ms: int = 0
+    attempted_at: datetime | None = None  # when this send started (default: the claim's time)
 
 
 def backoff_delay(attempt: int, *, rng: random.Random | None = None) -> timedelta:
@@ -61,102 +84,140 @@ def backoff_delay(attempt: int, *, rng: random.Random | None = None) -> timedelt
 # --- claim / record ---------------------------------------------------------------------------
 
 
+def claim_batch(
+    *, limit: int, ids: Iterable[int] | None = None
+) -> tuple[list[OutboxMessage], list[OutboxMessage]]:
+    """Reserve up to `limit` due pending messages (of `ids` if given) for this worker, soonest
+    first, skipping rows another worker holds; returns them, and the ones given up instead (dead:
+    their last attempt's worker never reported back). Constant statements, whatever `limit`."""
+    now = timezone.now()
+    max_attempts = int(conf.get("MAX_ATTEMPTS"))
+    lease = now + timedelta(seconds=float(conf.get("CLAIM_LEASE")))
+    due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+        status=PENDING, next_attempt_at__lte=now
+    )
+    if ids is not None:
+        due = due.filter(pk__in=list(ids))
+    with transaction.atomic():
+        rows = list(due.order_by("next_attempt_at", "id")[:limit])
+        claimed, given_up = [], []
+        for message in rows:
+            if message.attempts >= max_attempts:
+                message.status = DEAD
+                message.last_error = (message.last_error + "\n" if message.last_error else "") + (
+                    f"Gave up: attempt {message.attempts} never reported a result (worker lost?)."
+                )
+                logger.warning("outbox: message %s dead after a lost final attempt", message.pk)
+                given_up.append(message)
+                continue
+            message.attempts += 1
+            message.next_attempt_at = lease
+            message.claimed_at = now
+            claimed.append(message)
+        update_rows(rows, CLAIMED_FIELDS)
+    return claimed, given_up
+
+
 def claim(message_id: int) -> OutboxMessage | None:
-    """Reserve a due pending message for this worker, or None (not due, not pending, locked)."""
+    """Reserve one due pending message, or None (not due, not pending, locked, or given up)."""
+    claimed, _ = claim_batch(limit=1, ids=[message_id])
+    return claimed[0] if claimed else None
+
+
+def record_batch(results: list[Result]) -> dict[int, str]:
+    """Log the attempts and move the messages on, in three statements whatever their number;
+    returns each message's status afterwards (or "stale", or "deferred" when handed back)."""
+    if not results:
+        return {}
     now = timezone.now()
     with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=PENDING, next_attempt_at__lte=now)
-            .first()
-        )
-        if message is None:
-            return None
-        if message.attempts >= conf.get("MAX_ATTEMPTS"):
-            # The last attempt's worker never reported back (killed or lost): give up.
-            message.status = DEAD
-            message.last_error = (message.last_error + "\n" if message.last_error else "") + (
-                f"Gave up: attempt {message.attempts} never reported a result (worker lost?)."
+        current = OutboxMessage.objects.select_for_update().filter(pk__in=[r.message.pk for r in results])
+        current = current.only(*RECORDED_FIELDS).order_by("id").in_bulk()
+        DeliveryAttempt.objects.bulk_create(
+            DeliveryAttempt(
+                message_id=result.message.pk,
+                attempt=result.message.attempts,
+                attempted_at=result.attempted_at or getattr(result.message, "claimed_at", now),
+                ok=result.outcome.ok,
+                status_code=result.outcome.status_code,
+                error=result.outcome.error[:ERROR_MAX],
+                duration_ms=max(result.duration_ms, 0),
             )
-            message.save(update_fields=["status", "last_error"])
-            logger.warning("outbox: message %s dead after a lost final attempt", message.pk)
-            return None
-        message.attempts += 1
-        message.next_attempt_at = now + timedelta(seconds=float(conf.get("CLAIM_LEASE")))
-        message.save(update_fields=["attempts", "next_attempt_at"])
-    message.claimed_at = now
-    return message
+            for result in results
+            if result.outcome is not None and result.message.pk in current
+        )
+        statuses, changed = {}, []
+        for result in results:
+            row = current.get(result.message.pk)
+            if row is None:  # deleted meanwhile (purged by an admin): nothing to move on
+                statuses[result.message.pk] = "stale"
+                continue
+            statuses[row.pk], moved = _move_on(row, result, now=now)
+            if moved:
+                changed.append(row)
+        update_rows(changed, RECORDED_FIELDS)
+    return statuses
+
+
+def _move_on(row: OutboxMessage, result: Result, *, now: datetime) -> tuple[str, bool]:
+    """Apply one result to the locked row `row` (in memory); returns the result word and whether
+    the row changed."""
+    attempt, outcome = result.message.attempts, result.outcome
+    if row.status != PENDING:  # finished meanwhile (an admin, or a re-claim that succeeded)
+        return str(row.status), False
+    if outcome is not None and outcome.ok:  # delivered is delivered, even on an expired claim
+        row.status, row.sent_at, row.last_error = SENT, now, ""
+        return SENT, True
+    if row.attempts != attempt:
+        logger.warning("outbox: message %s attempt %s finished after its lease", row.pk, attempt)
+        return "stale", False
+    if outcome is None:  # not tried: hand it back without counting the attempt
+        row.attempts, row.next_attempt_at = attempt - 1, now
+        return "deferred", True
+    row.last_error = outcome.error[:ERROR_MAX]
+    if outcome.permanent or attempt >= conf.get("MAX_ATTEMPTS"):
+        row.status = DEAD
+        logger.warning("outbox: message %s dead after attempt %s: %s", row.pk, attempt, outcome.error)
+    else:
+        row.next_attempt_at = now + backoff_delay(attempt)
+    return str(row.status), True
 
 
 def record(message: OutboxMessage, outcome: Outcome, *, duration_ms: int) -> str:
-    """Log the attempt and move the message on; returns its status afterwards (or "stale")."""
-    now = timezone.now()
-    attempt = message.attempts
-    with transaction.atomic():
-        current = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-        DeliveryAttempt.objects.create(
-            message=current,
-            attempt=attempt,
-            attempted_at=getattr(message, "claimed_at", now),
-            ok=outcome.ok,
-            status_code=outcome.status_code,
-            error=outcome.error[:ERROR_MAX],
-            duration_ms=max(duration_ms, 0),
-        )
-        if current.status != PENDING:  # finished meanwhile (an admin, or a re-claim that succeeded)
-            return str(current.status)
-        if outcome.ok:  # delivered is delivered, even on an expired claim
-            current.status, current.sent_at, current.last_error = SENT, now, ""
-            current.save(update_fields=["status", "sent_at", "last_error"])
-            return SENT
-        if current.attempts != attempt:
-            logger.warning("outbox: message %s attempt %s finished after its lease", current.pk, attempt)
-            return "stale"
-        current.last_error = outcome.error[:ERROR_MAX]
-        if outcome.permanent or attempt >= conf.get("MAX_ATTEMPTS"):
-            current.status = DEAD
-            logger.warning("outbox: message %s dead after attempt %s: %s", current.pk, attempt, outcome.error)
-        else:
-            current.next_attempt_at = now + backoff_delay(attempt)
-        current.save(update_fields=["status", "last_error", "next_attempt_at"])
-        return str(current.status)
+    """Log one attempt and move its message on; returns its status afterwards (or "stale")."""
+    return record_batch([Result(message, outcome, duration_ms)])[message.pk]
+
+
+def deliver_batch(*, limit: int, ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Claim, send and record one batch; returns each message's result ("sent", "pending" (will
+    retry), "dead", "stale" or "deferred"). Safe to call any number of times, from any worker."""
+    claimed, given_up = claim_batch(limit=limit, ids=ids)
+    statuses = record_batch(send_batch(claimed))
+    statuses.update((message.pk, DEAD) for message in given_up)
+    return statuses
 
 
 def deliver(message_id: int) -> str:
-    """Claim, send and record one message: "sent", "pending" (will retry), "dead", "stale" or
-    "skipped" (not due, not pending, or another worker has it). Safe to call any number of times."""
-    message = claim(message_id)
-    if message is None:
-        return "skipped"
-    started = time.monotonic()
-    try:
-        outcome = send(message)
-    except Exception as exc:  # an unexpected failure must still be logged and backed off
-        logger.exception("outbox: sending message %s failed unexpectedly", message.pk)
-        outcome = Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
-    return record(message, outcome, duration_ms=int((time.monotonic() - started) * 1000))
+    """Deliver one message now (the nudge after the commit that wrote it): "sent", "pending",
+    "dead", "stale", "deferred" or "skipped" (not due, not pending, or another worker has it)."""
+    return deliver_batch(limit=1, ids=[message_id]).get(message_id, "skipped")
 
 
 def sweep() -> dict[str, int]:
-    """Deliver due pending messages, in bounded batches; several sweeps may run at once.
-
-    Each message is claimed on its own just before it is sent (SKIP LOCKED + due check), so
-    concurrent sweeps and nudged tasks share the work without sending anything twice, and a
-    long batch never outlives its claims."""
+    """Deliver due pending messages, in bounded batches; several sweeps may run at once (SKIP
+    LOCKED: each batch is claimed just before it is sent, so none outlives its claims). A run is
+    short (SWEEP_MAX_BATCHES, SWEEP_SECONDS): a backlog is drained by many runs (beat, burst
+    nudges), between which the worker serves its other queues, the deadline sweeps among them."""
     counts: dict[str, int] = {}
     batch_size = int(conf.get("SWEEP_BATCH_SIZE"))
+    stop_at = time.monotonic() + float(conf.get("SWEEP_SECONDS"))
     for _ in range(int(conf.get("SWEEP_MAX_BATCHES"))):
-        due = list(
-            OutboxMessage.objects.filter(status=PENDING, next_attempt_at__lte=timezone.now())
-            .order_by("next_attempt_at", "id")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        progressed = False
-        for pk in due:
-            result = deliver(pk)
-            counts[result] = counts.get(result, 0) + 1
-            progressed = progressed or result != "skipped"
-        if len(due) < batch_size or not progressed:
+        statuses = deliver_batch(limit=batch_size)
+        for status in statuses.values():
+            counts[status] = counts.get(status, 0) + 1
+        if len(statuses) < batch_size or all(status == "deferred" for status in statuses.values()):
+            break
+        if time.monotonic() >= stop_at:
             break
     return counts
 
@@ -183,11 +244,82 @@ def purge_sent(*, older_than: timedelta | None = None, batch_size: int = 1000) -
 # --- channels ---------------------------------------------------------------------------------
 
 
-def send(message: OutboxMessage) -> Outcome:
-    if message.channel == OutboxMessage.Channel.EMAIL:
-        return send_email(message.payload)
-    if message.channel == OutboxMessage.Channel.WEBHOOK:
-        subscription = WebhookSubscription.objects.filter(pk=message.subscription_id).first()
+class Senders:
+    """What one batch shares: one mail connection (opened at the batch's first email, reopened
+    after a failure that may have broken it) and the webhook subscriptions (one query)."""
+
+    def __init__(self, messages: list[OutboxMessage]):
+        wanted = {m.subscription_id for m in messages if m.channel == WEBHOOK and m.subscription_id}
+        self.subscriptions = WebhookSubscription.objects.in_bulk(wanted) if wanted else {}
+        self._mail = None
+        self._mail_down: Outcome | None = None  # the server refused a connection: the rest wait
+
+    def mail(self):
+        if self._mail is None:
+            mail = get_connection(fail_silently=False)
+            mail.open()  # raises when the server is unreachable
+            self._mail = mail
+        return self._mail
+
+    def send_email(self, payload: dict) -> Outcome:
+        """Through settings.EMAIL_BACKEND (console in dev, locmem in tests, SMTP in production)."""
+        if not payload.get("to"):
+            return Outcome(ok=False, error="No recipient address.", permanent=True)
+        if self._mail_down:
+            return self._mail_down
+        try:
+            mail = self.mail()
+        except Exception as exc:  # SMTP and socket errors of every kind: retry later
+            self._mail_down = Outcome(ok=False, error=f"Connection failed: {type(exc).__name__}: {exc}")
+            return self._mail_down
+        email = EmailMessage(
+            payload["subject"], payload["body"], settings.DEFAULT_FROM_EMAIL, [payload["to"]], connection=mail
+        )
+        try:
+            email.send()
+        except SMTPRecipientsRefused as exc:  # the connection stays usable (smtplib reset it)
+            return Outcome(ok=False, error=f"Recipient refused: {exc.recipients}", permanent=True)
+        except Exception as exc:  # SMTP and socket errors of every kind: retry later, on a new connection
+            self.close()
+            return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
+        return Outcome(ok=True)
+
+    def close(self) -> None:
+        mail, self._mail = self._mail, None
+        if mail is not None:
+            with contextlib.suppress(Exception):  # a broken connection: nothing left to close
+                mail.close()
+
+
+def send_batch(messages: list[OutboxMessage]) -> list[Result]:
+    """Send claimed messages, emails first (one connection), then webhooks; after half the claim
+    lease nothing new is started, and the rest come back untried (outcome None)."""
+    deadline = time.monotonic() + float(conf.get("CLAIM_LEASE")) / 2
+    senders = Senders(messages)
+    results = []
+    try:
+        for message in sorted(messages, key=lambda m: m.channel != EMAIL):  # stable: due order kept
+            if time.monotonic() > deadline:
+                results.append(Result(message, None))
+                continue
+            started, attempted_at = time.monotonic(), timezone.now()
+            try:
+                outcome = send(message, senders)
+            except Exception as exc:  # an unexpected failure must still be logged and backed off
+                logger.exception("outbox: sending message %s failed unexpectedly", message.pk)
+                outcome = Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
+            duration_ms = int((time.monotonic() - started) * 1000)
+            results.append(Result(message, outcome, duration_ms, attempted_at))
+    finally:
+        senders.close()
+    return results
+
+
+def send(message: OutboxMessage, senders: Senders) -> Outcome:
+    if message.channel == EMAIL:
+        return senders.send_email(message.payload)
+    if message.channel == WEBHOOK:
+        subscription = senders.subscriptions.get(message.subscription_id)
         if subscription is None:
             return Outcome(ok=False, error="The webhook subscription was deleted.", permanent=True)
         if not subscription.active:
@@ -200,25 +332,6 @@ def send(message: OutboxMessage) -> Outcome:
             event_id=message.payload["event_id"],
         )
     return Outcome(ok=False, error=f"Unknown channel {message.channel!r}.", permanent=True)
-
-
-def send_email(payload: dict) -> Outcome:
-    """Through settings.EMAIL_BACKEND (console in dev, locmem in tests, SMTP in production)."""
-    if not payload.get("to"):
-        return Outcome(ok=False, error="No recipient address.", permanent=True)
-    try:
-        send_mail(
-            payload["subject"],
-            payload["body"],
-            settings.DEFAULT_FROM_EMAIL,
-            [payload["to"]],
-            fail_silently=False,
-        )
-    except SMTPRecipientsRefused as exc:
-        return Outcome(ok=False, error=f"Recipient refused: {exc.recipients}", permanent=True)
-    except Exception as exc:  # SMTP and socket errors of every kind: retry later
-        return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
-    return Outcome(ok=True)
 
 
 class _PinnedConnection(http.client.HTTPConnection):

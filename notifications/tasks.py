@@ -21,13 +21,15 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
     ignore_result=True,
 )
 def deliver_outbox_message(message_id: int) -> str:
-    """Deliver one message now if it is due (nudged after the commit that wrote it)."""
+    """Deliver one message now if it is due (nudged after the commit that wrote it; a burst of
+    new messages nudges one sweep instead, which delivers them in batches)."""
     return delivery.deliver(message_id)
 
 
 @shared_task(name="notifications.sweep_outbox", ignore_result=True)
 def sweep_outbox() -> dict[str, int]:
-    """Beat, every few seconds: deliver whatever is due (lost nudges, retries, expired claims)."""
+    """Beat, every few seconds: deliver whatever is due (lost nudges, retries, expired claims),
+    in batches claimed with SKIP LOCKED, so sweeps on several workers share a backlog."""
     return delivery.sweep()
 
 

@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from core.bulk import update_rows
 from core.models import TimelineEntry
 from core.processes import CREATE
 from core.sweep import sweep_due
@@ -184,7 +185,7 @@ def sweep_clocks(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH) 
                 clock, record=records.get((clock.content_type_id, clock.object_id)), now=now, at=at
             )
         ]
-        SlaClock.objects.bulk_update(clocks, FIRED_FIELDS, batch_size=1000)
+        update_rows(clocks, FIRED_FIELDS)  # one UPDATE ... FROM unnest(...), whatever the batch size
         _record(firings)
         return len(firings)
 

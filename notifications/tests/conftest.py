@@ -70,3 +70,14 @@ def subscription_factory(db):
 @pytest.fixture
 def notification_factory(db):
     return NotificationFactory
+
+
+@pytest.fixture
+def scripted_mail(settings):
+    """Email through tests/email_backends.ScriptedBackend (locmem that counts and fails on demand)."""
+    from .email_backends import ScriptedBackend
+
+    settings.EMAIL_BACKEND = "notifications.tests.email_backends.ScriptedBackend"
+    ScriptedBackend.reset()
+    yield ScriptedBackend
+    ScriptedBackend.reset()
