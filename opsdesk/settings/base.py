@@ -266,4 +266,5 @@ NOTIFICATIONS_BACKOFF_CAP = float(os.environ.get("OPSDESK_NOTIFY_BACKOFF_CAP", "
 NOTIFICATIONS_WEBHOOK_TIMEOUT = float(os.environ.get("OPSDESK_WEBHOOK_TIMEOUT", "5"))
 # Private networks webhooks may reach despite the SSRF guard, e.g. "10.0.0.0/8,192.168.1.0/24".
 NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS = os.environ.get("OPSDESK_WEBHOOK_ALLOWED_NETWORKS", "")
-NOTIFICATIONS_CLAIM_LEASE = 60  # seconds; must exceed the webhook timeout and EMAIL_TIMEOUT
+NOTIFICATIONS_CLAIM_LEASE = 60  # seconds a claimed batch is held; more than twice the longest single send
+# (the webhook timeout, EMAIL_TIMEOUT): after half of it a batch starts no new send (notifications/conf.py)
