@@ -91,7 +91,8 @@ class IncidentViewSet(
     conflict_possible = True
 
     def get_queryset(self):
-        return selectors.incident_list()
+        reading = self.action in ("list", "retrieve")
+        return selectors.incident_rows() if reading else selectors.incident_list()
 
     def filter_queryset(self, queryset):
         """Filters, search and ordering apply to the list; a detail route only looks the row up."""
