@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Upper
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -100,6 +101,11 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
             models.Index(fields=["source", "id"], name="incident_source_id_idx"),
             models.Index(fields=["created_at", "id"], name="incident_created_id_idx"),
             models.Index(fields=["updated_at", "id"], name="incident_updated_id_idx"),
+            # `number` may be NULL, so `-number` sorts DESC NULLS LAST, which the unique index's
+            # backward scan (DESC NULLS FIRST) does not give.
+            models.Index(
+                F("number").desc(nulls_last=True), F("id").desc(), name="incident_number_desc_id_idx"
+            ),
             # Search (`?search=`, `?q=`) is `UPPER(column) LIKE UPPER('%term%')`: trigram indexes on
             # exactly those expressions.
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="incident_title_trgm_idx"),

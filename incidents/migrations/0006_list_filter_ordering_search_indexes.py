@@ -19,6 +19,14 @@ class Migration(migrations.Migration):
         TrigramExtension(),  # pg_trgm, for the search indexes below
         migrations.AddIndex(
             model_name="incident",
+            index=models.Index(
+                models.OrderBy(models.F("number"), descending=True, nulls_last=True),
+                models.OrderBy(models.F("id"), descending=True),
+                name="incident_number_desc_id_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="incident",
             index=models.Index(fields=["status", "id"], name="incident_status_id_idx"),
         ),
         migrations.AddIndex(
