@@ -1,5 +1,6 @@
 """Every non-trivial read of incidents."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -15,10 +16,10 @@ from sla.selectors import escalation_annotations, sla_clocks_of
 from .models import Incident
 
 
-def incident_list() -> QuerySet[Incident]:
-    """Incidents with everything a list row shows (two queries: rows, then their SLA clocks),
-    annotated with `sla_due_at`: the soonest deadline of a running clock (for "due soonest"), and
-    `escalation_level` / `next_escalation_at` from the incident's escalation."""
+def incident_list(*, clock_columns: Sequence[str] = ()) -> QuerySet[Incident]:
+    """Incidents with everything a list row shows (two queries: rows, then their SLA clocks, whole
+    or only `clock_columns`), annotated with `sla_due_at`: the soonest deadline of a running clock
+    (for "due soonest"), and `escalation_level` / `next_escalation_at` from the incident's escalation."""
     soonest = (
         sla_clocks_of(Incident)
         .filter(object_id=OuterRef("pk"), due_at__isnull=False)
@@ -27,7 +28,7 @@ def incident_list() -> QuerySet[Incident]:
     )
     return (
         Incident.objects.select_related("service", "ci", "assignee", "assignment_group", "reporter")
-        .prefetch_related(Prefetch("sla_clocks", queryset=SlaClock.objects.order_by("-target")))
+        .prefetch_related(Prefetch("sla_clocks", queryset=_clocks(clock_columns)))
         .annotate(sla_due_at=Subquery(soonest), **escalation_annotations(Incident))
     )
 
@@ -98,6 +99,33 @@ def incident_queue_page(
     rows = list(queryset.order_by(*ordering)[offset : offset + page_size + 1])
     has_next = len(rows) > page_size and number < max_page
     return QueuePage(rows[:page_size], number, has_next, count, count_cap, page_size)
+
+
+# What a row shows of its related records (their id, name or username): no password hashes or
+# service descriptions travel for a page of incidents.
+ROW_RELATED_COLUMNS = (
+    "service__name", "service__slug", "ci__name", "assignment_group__name", "assignee__username",
+    "reporter__username",
+)  # fmt: skip
+
+
+# What a row shows of its SLA clocks (the API's SlaClockSerializer), and the keys that match them up.
+ROW_CLOCK_COLUMNS = (
+    "content_type_id", "object_id", "target", "target_duration", "elapsed", "running_since", "stopped_at",
+    "at_risk_at", "due_at", "warned_50_at", "warned_75_at", "breached_at",
+)  # fmt: skip
+
+
+def _clocks(columns: Sequence[str]) -> QuerySet[SlaClock]:
+    clocks = SlaClock.objects.order_by("-target")
+    return clocks.only(*columns) if columns else clocks
+
+
+def incident_rows() -> QuerySet[Incident]:
+    """incident_list() reading only the columns a row shows of its related records and clocks, for
+    read-only endpoints (a service writing an incident wants them whole)."""
+    own = [field.name for field in Incident._meta.concrete_fields]
+    return incident_list(clock_columns=ROW_CLOCK_COLUMNS).only(*own, *ROW_RELATED_COLUMNS)
 
 
 def incident_timeline(*, incident: Incident, viewer: AbstractBaseUser) -> QuerySet[TimelineEntry]:

@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from drf_spectacular.utils import extend_schema_field
@@ -6,7 +8,7 @@ from rest_framework import serializers
 from catalog.models import ConfigurationItem, Service
 from core.api.serializers import NamedRefSerializer, StrictInputSerializer, UserRefSerializer
 from core.models import TimelineEntry
-from incidents.models import Incident, Level, ResolutionCode, Source
+from incidents.models import Incident, Level, Priority, ResolutionCode, Source, Status
 from sla.api.serializers import SlaClockSerializer
 
 
@@ -14,11 +16,30 @@ class ServiceRefSerializer(NamedRefSerializer):
     slug = serializers.CharField()
 
 
+class ChoiceLabelField(serializers.CharField):
+    """The label of a choice field's value, e.g. "P1 - Critical" for priority 1: a dict lookup
+    (`source="get_priority_display"` would make DRF inspect the method's signature on every row)."""
+
+    def __init__(self, choices, **kwargs):
+        self.labels = {value: str(label) for value, label in choices}
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return self.labels.get(value, value)
+
+
+@functools.cache
+def _allowed_transitions(status: str) -> tuple[str, ...]:
+    """The transitions the state machine offers from `status` (they depend on the status alone:
+    no transition has conditions), worked out once per status rather than once per row."""
+    return tuple(Incident(status=status).allowed_transitions())
+
+
 class IncidentSerializer(serializers.ModelSerializer):
     """An incident as every endpoint returns it."""
 
-    status_display = serializers.CharField(source="get_status_display")
-    priority_display = serializers.CharField(source="get_priority_display")
+    status_display = ChoiceLabelField(Status.choices, source="status")
+    priority_display = ChoiceLabelField(Priority.choices, source="priority")
     service = ServiceRefSerializer()
     ci = NamedRefSerializer(allow_null=True)
     assignment_group = NamedRefSerializer(allow_null=True)
@@ -50,7 +71,7 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_transitions(self, incident: Incident) -> list[str]:
-        return incident.allowed_transitions()
+        return list(_allowed_transitions(incident.status))
 
 
 class _IncidentFieldsSerializer(StrictInputSerializer):

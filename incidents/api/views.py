@@ -1,5 +1,6 @@
 """REST API for incidents: thin views over incidents.services and incidents.selectors."""
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -90,21 +91,32 @@ class IncidentViewSet(
     conflict_possible = True
 
     def get_queryset(self):
-        return selectors.incident_list()
+        reading = self.action in ("list", "retrieve")
+        return selectors.incident_rows() if reading else selectors.incident_list()
+
+    def filter_queryset(self, queryset):
+        """Filters, search and ordering apply to the list; a detail route only looks the row up."""
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}  # one instant per response
 
     def _validated(self, serializer_class, request) -> dict:
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    def _respond(self, incident: Incident, status_code=status.HTTP_200_OK) -> Response:
-        incident = self.get_queryset().get(pk=incident.pk)
-        response = Response(IncidentSerializer(incident).data, status=status_code)
+    def _respond(self, incident: Incident, status_code=status.HTTP_200_OK, *, fresh=False) -> Response:
+        """The incident as every endpoint returns it; re-read after a write unless `fresh` (just
+        read through the selector)."""
+        if not fresh:
+            incident = self.get_queryset().get(pk=incident.pk)
+        response = Response(self.get_serializer(incident).data, status=status_code)
         response["ETag"] = etag_for(incident.version)
         return response
 
     def retrieve(self, request, *args, **kwargs):
-        return self._respond(self.get_object())
+        return self._respond(self.get_object(), fresh=True)
 
     @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentSerializer})
     def create(self, request, *args, **kwargs):

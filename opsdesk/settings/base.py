@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # PostgreSQL-only: OpClass in index expressions (trigram search indexes)
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
