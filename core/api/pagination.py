@@ -45,7 +45,7 @@ class CursorPagination(pagination.CursorPagination):
 
         queryset = queryset.order_by(*keyset.order_by(keys))
         if self.cursor is not None:
-            condition = keyset.after(keys, self.cursor["v"])
+            condition = keyset.after(keys, self.cursor["v"], queryset=queryset)
             queryset = queryset.none() if condition is None else queryset.filter(condition)
         rows = list(queryset[: self.page_size + 1])
         self.page, more = rows[: self.page_size], len(rows) > self.page_size
