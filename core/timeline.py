@@ -28,16 +28,23 @@ def timeline_record(*, subject: models.Model, kind: str, actor=None, **fields: A
     return entry
 
 
-def timeline_field_change(
+def timeline_field_change_entry(
     *, subject: models.Model, field: str, old: Any, new: Any, actor=None, at=None, data=None
 ) -> TimelineEntry:
-    """One field's old → new value (None shows as empty)."""
+    """One field's old → new value (None shows as empty), unsaved (for timeline_record_many)."""
     shown = {"old_value": "" if old is None else str(old), "new_value": "" if new is None else str(new)}
     extra = {"created_at": at} if at else {}
-    return timeline_record(
+    return timeline_entry(
         subject=subject, kind=TimelineEntry.Kind.FIELD_CHANGE, actor=actor, field=field, data=data or {},
         **shown, **extra,
     )  # fmt: skip
+
+
+def timeline_field_change(**kwargs: Any) -> TimelineEntry:
+    """`timeline_field_change_entry`, saved."""
+    entry = timeline_field_change_entry(**kwargs)
+    entry.save()
+    return entry
 
 
 def timeline_record_many(entries: Iterable[TimelineEntry]) -> list[TimelineEntry]:

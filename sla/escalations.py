@@ -24,7 +24,7 @@ from django.utils import timezone
 from core.businesstime import ALWAYS, WorkingCalendar, add_business_time, business_time_between
 from core.models import TimelineEntry
 from core.sweep import sweep_due
-from core.timeline import timeline_entry, timeline_record_many
+from core.timeline import timeline_entry, timeline_field_change_entry, timeline_record_many
 
 from .directory import Directory
 from .models import Calendar, Escalation, EscalationLevel, EscalationPolicy
@@ -448,14 +448,6 @@ def _timeline(firing: Firing) -> list[TimelineEntry]:
     ]
     for name, old, new in firing.changes:
         entries.append(
-            timeline_entry(
-                subject=record,
-                kind=TimelineEntry.Kind.FIELD_CHANGE,
-                actor=actor,
-                created_at=at,
-                field=name,
-                old_value="" if old is None else str(old),
-                new_value="" if new is None else str(new),
-            )
+            timeline_field_change_entry(subject=record, field=name, old=old, new=new, actor=actor, at=at)
         )
     return entries
