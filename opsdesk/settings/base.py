@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sla",
     "audit",
     "incidents",
+    "alerts",
     "changes",
     "problems",
     "releases",
