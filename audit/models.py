@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group, User
 from django.db import models
 
 from catalog.models import ConfigurationItem, Service
+from changes.models import ApprovalPolicy, ChangeTemplate, ChangeTemplateTask, FreezeWindow
 from core.models import Team
 from notifications.models import WebhookSubscription
 from sla.models import (
@@ -83,6 +84,11 @@ track(EscalationPolicy, "EscalationPolicyEvent")
 track(EscalationLevel, "EscalationLevelEvent")
 track(EscalationLevel.notify_users.through, "EscalationRecipientEvent")
 track(WebhookSubscription, "WebhookSubscriptionEvent", exclude=["secret"])
+track(ApprovalPolicy, "ApprovalPolicyEvent")
+track(ChangeTemplate, "ChangeTemplateEvent")
+track(ChangeTemplateTask, "ChangeTemplateTaskEvent")
+track(FreezeWindow, "FreezeWindowEvent")
+track(FreezeWindow.services.through, "FreezeWindowServiceEvent")
 # Users: only what grants access (never the password hash; logins do not count as changes).
 track(User, "UserEvent", fields=["id", "username", "is_active", "is_staff", "is_superuser"])
 track(User.groups.through, "UserRoleEvent")

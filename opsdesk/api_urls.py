@@ -19,6 +19,7 @@ urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("v1/event-types/", EventTypeListView.as_view(), name="api-event-types"),
     path("v1/", include("incidents.api.urls")),
+    path("v1/", include("changes.api.urls")),
     path("v1/", include("notifications.api.urls")),
     path("v1/metrics/", include("reports.api.urls")),
     path("v1/", include(router.urls)),

@@ -1,0 +1,5 @@
+"""The change API's scheduling actions: schedule and conflicts."""
+
+
+class SchedulingActions:
+    """Mixed into ChangeViewSet."""

@@ -1,0 +1,11 @@
+"""REST API for changes: thin views over changes.services (filing, planning, lifecycle),
+changes.approvals (votes) and changes.scheduling (windows, conflicts)."""
+
+from rest_framework import viewsets
+
+from .approvals import ApprovalActions
+from .scheduling import SchedulingActions
+
+
+class ChangeViewSet(ApprovalActions, SchedulingActions, viewsets.GenericViewSet):
+    """/api/v1/changes/: list, create, detail, update and one action per transition."""

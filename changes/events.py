@@ -1,0 +1,66 @@
+"""The events the change process publishes (registered in core's registry from apps.py).
+
+Every payload carries the change as `change` (see CHANGE); transitions add `from`, `to` and `note`.
+Webhook bodies are `{"id": <event key>, "type": <name>, "created_at": <when>, "data": <payload>}`."""
+
+from core.events import EventType, Field
+
+CHANGE = Field(
+    "change",
+    "object",
+    "The change as it is after the event.",
+    fields=(
+        Field("id", "integer", "Database id (/api/v1/changes/<id>/)."),
+        Field("number", "string", "CHG-000123."),
+        Field("title", "string", "Title."),
+        Field("type", "string", "standard, normal or emergency."),
+        Field("status", "string", "Status after the event (draft, submitted, ..., closed, cancelled)."),
+        Field("risk_level", "string", "low, medium, high, very_high, or empty before assessment."),
+        Field("planned_start", "string", "ISO 8601 instant, or null.", nullable=True),
+        Field("planned_end", "string", "ISO 8601 instant, or null.", nullable=True),
+        Field("requester", "string", "Username of the requester."),
+        Field("implementer", "string", "Username of the implementer.", nullable=True),
+    ),
+)
+TRANSITION_FIELDS = (
+    CHANGE,
+    Field("from", "string", "Status before the transition."),
+    Field("to", "string", "Status after the transition."),
+    Field("note", "string", "The note given with the transition (may be empty)."),
+)
+
+CREATED = EventType("change.created", 1, "A change request was filed (as a draft).", (CHANGE,))
+
+# The event of each lifecycle transition (changes.lifecycle publishes them).
+TRANSITIONS = {
+    "submit": EventType("change.submitted", 1, "Submitted for assessment and approval.", TRANSITION_FIELDS),
+    "begin_assessment": EventType(
+        "change.assessment_started", 1, "Waiting in assessment (high or very high risk).", TRANSITION_FIELDS
+    ),
+    "assess": EventType(
+        "change.assessed", 1, "Risk assessed: the change now awaits CAB approval.", TRANSITION_FIELDS
+    ),
+    "pre_approve": EventType(
+        "change.pre_approved", 1, "A standard change was approved on submit.", TRANSITION_FIELDS
+    ),
+    "approve": EventType("change.approved", 1, "The CAB approved the change.", TRANSITION_FIELDS),
+    "reject": EventType("change.rejected", 1, "The CAB rejected the change.", TRANSITION_FIELDS),
+    "revise": EventType("change.revised", 1, "A rejected change went back to draft.", TRANSITION_FIELDS),
+    "schedule": EventType(
+        "change.scheduled", 1, "Scheduled (or rescheduled) for its window.", TRANSITION_FIELDS
+    ),
+    "start": EventType("change.started", 1, "Implementation started.", TRANSITION_FIELDS),
+    "complete": EventType(
+        "change.implemented",
+        1,
+        "Implementation finished, with its outcome (successful, failed, rolled_back).",
+        (*TRANSITION_FIELDS, Field("outcome", "string", "successful, failed or rolled_back.")),
+    ),
+    "review": EventType(
+        "change.reviewed", 1, "The post-implementation review was recorded.", TRANSITION_FIELDS
+    ),
+    "close": EventType("change.closed", 1, "Closed.", TRANSITION_FIELDS),
+    "cancel": EventType("change.cancelled", 1, "Cancelled before implementation.", TRANSITION_FIELDS),
+}
+
+EVENT_TYPES = (CREATED, *TRANSITIONS.values())

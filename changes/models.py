@@ -1,1 +1,0 @@
-"""The change process. Present so the project's shape is settled; its models arrive with its issue."""

@@ -1,0 +1,18 @@
+"""The change process's records. One module per concern; every model is importable from here."""
+
+from .approvals import ApprovalDecision, ApprovalMode, ApprovalPolicy, ChangeApproval  # noqa: F401
+from .change import (  # noqa: F401
+    ACTIVE_STATUSES,
+    CANCELLABLE_STATUSES,
+    TRANSITIONS,
+    Change,
+    ChangeType,
+    Outcome,
+    RiskLevel,
+    RollbackComplexity,
+    Status,
+    Testing,
+)
+from .schedule import FreezeWindow  # noqa: F401
+from .templates import ChangeTemplate, ChangeTemplateTask  # noqa: F401
+from .work_orders import UNFINISHED_TASK_STATUSES, ChangeTask, TaskStatus  # noqa: F401
