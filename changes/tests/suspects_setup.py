@@ -3,7 +3,7 @@ services and CIs (written directly: the filing and implementation services are t
 and incidents filed through the incident service, which runs the suspected-cause handler inline."""
 
 import itertools
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -53,3 +53,14 @@ def file_incident(*, reporter, service, ci=None, title: str = "Checkout returns 
 
 def now() -> datetime:
     return timezone.now()
+
+
+def suspected_link(*, reporter, service, ci=None, before=timedelta(hours=1), **change_fields):
+    """A change implemented `before` ago on `service` and an incident filed now: their link."""
+    from changes.models import SuspectedCause
+
+    change = implemented_change(
+        at=now() - before, services=[service], cis=[ci] if ci else [], **change_fields
+    )
+    incident = file_incident(reporter=reporter, service=service, ci=ci)
+    return SuspectedCause.objects.get(change=change, incident=incident)
