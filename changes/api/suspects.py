@@ -11,7 +11,7 @@ caused by, confirming or dismissing a link, and the change success rate.
 
 import django_filters
 from django.apps import apps
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -101,8 +101,11 @@ class _SuspectList(generics.ListAPIView):
     ordering = ("-created_at",)
     ordering_fields = ["created_at"]
 
+    parent_model = None
+
     def list(self, request, *args, **kwargs):
-        self.parent()  # 404 before anything else
+        if not self.parent_model.objects.filter(pk=self.kwargs["pk"]).exists():
+            raise Http404  # a missing change or incident, not an empty list
         return super().list(request, *args, **kwargs)
 
 
@@ -114,8 +117,7 @@ class _SuspectList(generics.ListAPIView):
     },
 )
 class ChangeSuspectsView(_SuspectList):
-    def parent(self):
-        return get_object_or_404(Change.objects.only("pk"), pk=self.kwargs["pk"])
+    parent_model = Change
 
     def get_queryset(self):
         return suspects.suspects_of_change(self.kwargs["pk"])
@@ -129,10 +131,9 @@ class ChangeSuspectsView(_SuspectList):
     },
 )
 class IncidentSuspectsView(_SuspectList):
-    def parent(self):
-        return get_object_or_404(
-            apps.get_model("incidents", "Incident").objects.only("pk"), pk=self.kwargs["pk"]
-        )
+    @property
+    def parent_model(self):
+        return apps.get_model("incidents", "Incident")
 
     def get_queryset(self):
         return suspects.suspects_of_incident(self.kwargs["pk"])

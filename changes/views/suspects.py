@@ -48,11 +48,13 @@ def suspects_panel(user, *, change=None, incident=None, error: str = "", note: s
 
 
 def _incident(pk: int):
-    return get_object_or_404(apps.get_model("incidents", "Incident").objects.only("pk", "number"), pk=pk)
+    return get_object_or_404(
+        apps.get_model("incidents", "Incident").objects.only("pk", "number", "status"), pk=pk
+    )
 
 
 def _change(pk: int) -> Change:
-    return get_object_or_404(Change.objects.only("pk", "number"), pk=pk)
+    return get_object_or_404(Change.objects.only("pk", "number", "status"), pk=pk)
 
 
 @require_GET
