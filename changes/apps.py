@@ -13,3 +13,6 @@ class ChangesConfig(AppConfig):
 
         sla.register()
         registry.register(*events.EVENT_TYPES)
+        from .handlers import link_suspected_changes  # suspected cause: incident.created → link to changes
+
+        registry.subscribe(link_suspected_changes, to="incident.created", name="changes.suspected_cause")

@@ -63,4 +63,28 @@ TRANSITIONS = {
     "cancel": EventType("change.cancelled", 1, "Cancelled before implementation.", TRANSITION_FIELDS),
 }
 
-EVENT_TYPES = (CREATED, *TRANSITIONS.values())
+SUSPECTED_INCIDENT = EventType(
+    "change.suspected_incident",
+    1,
+    "An incident was opened on what the change touched soon after it was implemented: a suspected cause.",
+    (
+        CHANGE,
+        Field(
+            "suspected_incident",
+            "object",
+            "The incident the change may have caused.",
+            fields=(
+                Field("id", "integer", "Database id (/api/v1/incidents/<id>/)."),
+                Field("number", "string", "INC-000123."),
+                Field("title", "string", "Title."),
+                Field("service", "string", "Slug of the incident's service."),
+                Field("created_at", "string", "ISO 8601 instant the incident was opened."),
+            ),
+        ),
+        Field("suspected_cause", "integer", "Id of the link (/api/v1/suspected-causes/<id>/)."),
+        Field("reason", "string", "same_ci, dependent_ci or same_service."),
+        Field("ci", "string", "Name of the changed CI the match went through, or null.", nullable=True),
+    ),
+)
+
+EVENT_TYPES = (CREATED, *TRANSITIONS.values(), SUSPECTED_INCIDENT)

@@ -15,6 +15,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from changes import suspects as change_suspects
+from changes.models import SuspectedCause
+from changes.tests.suspects_setup import suspected_link
 from core import roles
 from core.errors import NotPermitted
 from core.models import TimelineEntry
@@ -82,6 +85,7 @@ def world_state() -> tuple:
         tuple(SlaPolicy.objects.order_by("pk").values_list("pk", "name", "priority")),
         tuple(SlaTarget.objects.order_by("pk").values_list("pk", "name", "duration")),
         tuple(WebhookSubscription.objects.order_by("pk").values_list("pk", "name", "url", "active")),
+        tuple(SuspectedCause.objects.order_by("pk").values_list("pk", "status", "note")),
     )
 
 
@@ -261,6 +265,22 @@ WRITES = [
         ),
         ok=204,
     ),
+]
+# Suspected cause (changes/suspects.py): who may confirm or dismiss the link of a change to an incident.
+LINK_DECIDERS = frozenset({roles.AGENT, roles.MANAGER, roles.CHANGE_MANAGER, "superuser"})
+WRITES += [
+    Write(
+        name=f"suspected cause {decision}",
+        allowed=LINK_DECIDERS,
+        setup=lambda world: suspected_link(reporter=world.reporter, service=world.service),
+        api=lambda api, link, world, decision=decision: api.post(
+            f"/api/v1/suspected-causes/{link.pk}/{decision}/", {"note": "Decided."}, format="json"
+        ),
+        service=lambda actor, link, world, decision=decision: getattr(change_suspects, f"suspect_{decision}")(
+            link=link, actor=actor, note="Decided."
+        ),
+    )
+    for decision in ("confirm", "dismiss")
 ]
 SERVICE_ONLY_WRITES = [
     Write(

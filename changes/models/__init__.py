@@ -14,5 +14,6 @@ from .change import (  # noqa: F401
     Testing,
 )
 from .schedule import FreezeWindow  # noqa: F401
+from .suspects import SuspectedCause, SuspectReason, SuspectStatus  # noqa: F401
 from .templates import ChangeTemplate, ChangeTemplateTask  # noqa: F401
 from .work_orders import UNFINISHED_TASK_STATUSES, ChangeTask, TaskStatus  # noqa: F401

@@ -78,6 +78,13 @@ def test_schema_documents_every_api_route(schema):
         "/api/v1/webhook-subscriptions/{id}/",
         "/api/v1/metrics/sla/",
         "/api/v1/audit/",
+        # changes: suspected cause (changes/api/suspects.py)
+        "/api/v1/changes/{id}/suspected-incidents/",
+        "/api/v1/incidents/{id}/suspected-changes/",
+        "/api/v1/suspected-causes/{id}/",
+        "/api/v1/suspected-causes/{id}/confirm/",
+        "/api/v1/suspected-causes/{id}/dismiss/",
+        "/api/v1/metrics/changes/",
     } | {
         f"/api/v1/incidents/{{id}}/{action}/"
         for action in (

@@ -165,6 +165,7 @@ CELERY_TASK_ROUTES = {
     "core.sweep_events": {"queue": TIMERS_QUEUE},
 }
 OPSDESK_SWEEP_SECONDS = float(os.environ.get("OPSDESK_SWEEP_SECONDS", "5"))
+OPSDESK_SUSPECT_WINDOW_HOURS = float(os.environ.get("OPSDESK_SUSPECT_WINDOW_HOURS", "4"))  # change → incident
 CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
     "sweep-sla-clocks": {
         "task": "sla.tasks.sweep_sla_clocks",
