@@ -52,3 +52,36 @@ def sender():
 def post_json(client: Client, url: str, body, **extra):
     raw = body if isinstance(body, bytes | str) else json.dumps(body)
     return client.post(url, data=raw, content_type="application/json", **extra)
+
+
+@pytest.fixture
+def https_server(transactional_db):
+    """OpsDesk served over TLS from a thread (PagerDuty's client insists on https://), with a
+    certificate from a throwaway CA (trustme); yields (base URL, an SSL context trusting it)."""
+    import ssl
+    import threading
+
+    import trustme
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost", "127.0.0.1").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    ca.configure_trust(client_context)
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
+    server.set_app(WSGIHandler())
+    server.socket = server_context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"https://localhost:{server.server_port}", client_context
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
