@@ -2,7 +2,10 @@
 
 Every payload carries the alert as `alert` and the incident it belongs to (if any) as `incident`."""
 
+from dataclasses import replace
+
 from core.events import EventType, Field
+from incidents.events import INCIDENT as INCIDENT_AFTER_CHANGE
 
 ALERT = Field(
     "alert",
@@ -18,12 +21,9 @@ ALERT = Field(
         Field("labels", "object", "Its labels."),
     ),
 )
-INCIDENT = Field(
-    "incident",
-    "object",
-    "The incident the alert belongs to.",
-    nullable=True,
-    fields=(Field("id", "integer", "Database id."), Field("number", "string", "INC-000123.")),
+# The same object as in the incident events, null when the alert has no incident.
+INCIDENT = replace(
+    INCIDENT_AFTER_CHANGE, description="The incident the alert belongs to (null: none).", nullable=True
 )
 FIELDS = (ALERT, INCIDENT)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.events import NewEvent, publish_many
 from incidents import services as incident_services
+from incidents.announce import incident_payload
 from incidents.models import OPEN_STATUSES, ResolutionCode, Source, Status
 
 from . import events, payloads
@@ -66,7 +67,7 @@ class Run:
                         "integration": self.integration.name,
                         "labels": alert.labels,
                     },
-                    "incident": {"id": incident.pk, "number": incident.number} if incident else None,
+                    "incident": incident_payload(incident) if incident else None,
                 },
                 subject=incident or alert,
                 actor=self.actor,
