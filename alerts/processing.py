@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.events import NewEvent, publish_many
 from incidents import services as incident_services
 from incidents.announce import incident_payload
-from incidents.models import OPEN_STATUSES, ResolutionCode, Source, Status
+from incidents.models import OPEN_STATUSES, Incident, ResolutionCode, Source, Status
 
 from . import events, payloads
 from .models import Alert, AlertGroup, InboundEvent, Integration
@@ -28,6 +28,7 @@ BATCH_SIZE = 100
 MAX_ATTEMPTS = 5
 LOCK_NAMESPACE = 0x61_6C_72  # "alr": the first key of this app's advisory locks
 TITLE_MAX = 200
+INCIDENT_RELATED = ("service", "assignee", "assignment_group")
 
 
 def _retry_delay(attempts: int) -> timedelta:
@@ -199,9 +200,9 @@ def _fire(run: Run, alert: Alert | None, signal: payloads.Signal) -> Alert:
 
 def _incident_for(run: Run, group: AlertGroup, signal: payloads.Signal, *, starts_at: datetime):
     """The group's open incident; its resolved one, reopened; else a new one."""
-    incident = group.incident
-    if incident is not None:
-        incident.refresh_from_db()
+    if group.incident_id is not None:
+        # Its current state (people work it meanwhile), with what the event payload shows of it.
+        incident = Incident.objects.select_related(*INCIDENT_RELATED).get(pk=group.incident_id)
         if incident.status in OPEN_STATUSES:
             return incident
         if incident.status == Status.RESOLVED:
