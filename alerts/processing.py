@@ -50,6 +50,29 @@ class Run:
     now: datetime
     actor: object = None
     published: list[NewEvent] = field(default_factory=list)
+    # The batch's alerts and groups by key, read in one query per body (see `load`).
+    alerts: dict[str, Alert] = field(default_factory=dict)
+    groups: dict[str, AlertGroup] = field(default_factory=dict)
+    # Open incidents read for the current body only (its alerts mostly share one).
+    open_incidents: dict[int, Incident] = field(default_factory=dict)
+
+    def load(self, signals: list[payloads.Signal]) -> None:
+        """Read the alerts and groups these signals name, that the batch has not read yet."""
+        keys = {signal.key for signal in signals} - set(self.alerts)
+        if keys:
+            for alert in Alert.objects.filter(integration=self.integration, key__in=keys):
+                self.alerts[alert.key] = alert
+        group_keys = {signal.group_key for signal in signals if signal.status == payloads.FIRING} - set(
+            self.groups
+        )
+        if group_keys:
+            for group in AlertGroup.objects.filter(integration=self.integration, key__in=group_keys):
+                self.groups[group.key] = group
+
+    def forget(self) -> None:
+        """After a rolled-back event: what the caches hold may not be in the database."""
+        self.alerts.clear()
+        self.groups.clear()
 
     def announce(self, alert: Alert) -> None:
         event_type = events.BY_STATUS[alert.status]
@@ -121,10 +144,14 @@ def _process_one(run: Run, inbound: InboundEvent) -> None:
         with transaction.atomic():
             if not run.actor.is_active:
                 raise RuntimeError(f"The service user {run.actor} is deactivated.")
-            for signal in signals_of(run.integration, inbound.body):
+            signals = signals_of(run.integration, inbound.body)
+            run.open_incidents.clear()
+            run.load(signals)
+            for signal in signals:
                 apply_signal(run, signal)
     except Exception as exc:  # anything: this event waits (or fails), the others go on
         del run.published[published_before:]
+        run.forget()
         logger.exception("alerts: inbound event %s failed (attempt %s)", inbound.pk, inbound.attempts)
         inbound.error = f"{type(exc).__name__}: {exc}"[:2000]
         if isinstance(exc, payloads.Invalid) or inbound.attempts >= MAX_ATTEMPTS:
@@ -141,7 +168,9 @@ def _process_one(run: Run, inbound: InboundEvent) -> None:
 
 
 def apply_signal(run: Run, signal: payloads.Signal) -> Alert | None:
-    alert = Alert.objects.filter(integration=run.integration, key=signal.key).first()
+    alert = run.alerts.get(signal.key)
+    if alert is None:
+        alert = Alert.objects.filter(integration=run.integration, key=signal.key).first()
     if signal.status == payloads.FIRING:
         return _fire(run, alert, signal)
     if alert is None:
@@ -190,28 +219,37 @@ def _fire(run: Run, alert: Alert | None, signal: payloads.Signal) -> Alert:
             first_received_at=run.now,
         )
         _details(alert, signal, run)
-    group, _ = AlertGroup.objects.get_or_create(integration=run.integration, key=signal.group_key)
+    group = run.groups.get(signal.group_key)
+    if group is None:
+        group, _ = AlertGroup.objects.get_or_create(integration=run.integration, key=signal.group_key)
+        run.groups[group.key] = group
     alert.group = group
     alert.incident = _incident_for(run, group, signal, starts_at=min(starts_at, run.now))
     alert.save()
+    run.alerts[alert.key] = alert
     run.announce(alert)
     return alert
 
 
 def _incident_for(run: Run, group: AlertGroup, signal: payloads.Signal, *, starts_at: datetime):
     """The group's open incident; its resolved one, reopened; else a new one."""
+    if group.incident_id in run.open_incidents:
+        return run.open_incidents[group.incident_id]
     if group.incident_id is not None:
         # Its current state (people work it meanwhile), with what the event payload shows of it.
         incident = Incident.objects.select_related(*INCIDENT_RELATED).get(pk=group.incident_id)
         if incident.status in OPEN_STATUSES:
+            run.open_incidents[incident.pk] = incident
             return incident
         if incident.status == Status.RESOLVED:
-            return incident_services.incident_transition(
+            reopened = incident_services.incident_transition(
                 incident=incident,
                 actor=run.actor,
                 action="reopen",
                 note=f"Alert fired again: {signal.summary} ({run.integration.name}).",
             )
+            run.open_incidents[reopened.pk] = reopened
+            return reopened
     impact, urgency = run.integration.impact_urgency(signal.severity)
     title = signal.summary if len(signal.summary) <= TITLE_MAX else signal.summary[: TITLE_MAX - 1] + "…"
     incident = incident_services.incident_create(
@@ -226,6 +264,7 @@ def _incident_for(run: Run, group: AlertGroup, signal: payloads.Signal, *, start
     )
     group.incident = incident
     group.save(update_fields=["incident"])
+    run.open_incidents[incident.pk] = incident
     return incident
 
 
@@ -250,6 +289,7 @@ def _acknowledge(run: Run, alert: Alert) -> Alert:
     alert.save(update_fields=["status", "last_received_at"])
     incident = alert.incident
     if incident is not None:
+        run.open_incidents.pop(incident.pk, None)
         incident.refresh_from_db()
         if incident.status == Status.NEW:
             alert.incident = incident_services.incident_transition(
@@ -292,6 +332,7 @@ def _auto_resolve(run: Run, alert: Alert) -> None:
     """Resolve the incident once none of its alerts is still firing or acknowledged."""
     if Alert.objects.filter(incident_id=alert.incident_id).exclude(status=Alert.Status.RESOLVED).exists():
         return
+    run.open_incidents.pop(alert.incident_id, None)
     incident = alert.incident
     incident.refresh_from_db()
     note = f"Every alert resolved in {run.integration.name}; resolved automatically."

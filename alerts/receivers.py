@@ -11,8 +11,19 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    parser_classes,
+    permission_classes,
+    throttle_classes,
+)
 
 from core.api.exceptions import error_body
+from core.api.serializers import ErrorSerializer
 
 from . import payloads, ratelimit, services
 from .models import Integration
@@ -93,7 +104,7 @@ def _api_error(refused: Refused) -> JsonResponse:
 
 
 @_receiver(_api_error)
-def alertmanager_webhook(request: HttpRequest, key: str) -> JsonResponse:
+def _alertmanager_webhook(request: HttpRequest, key: str) -> JsonResponse:
     raw = _read_body(request)
     integration = _integration(key, Integration.Kind.ALERTMANAGER)
     _throttle(integration)
@@ -125,7 +136,7 @@ def _events_v2_error(refused: Refused) -> JsonResponse:
 
 
 @_receiver(_events_v2_error)
-def events_v2_enqueue(request: HttpRequest) -> JsonResponse:
+def _events_v2_enqueue(request: HttpRequest) -> JsonResponse:
     raw = _read_body(request)
     try:
         event = payloads.events_v2_normalise(payloads.parse_json(raw))
@@ -143,3 +154,90 @@ def events_v2_enqueue(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "success", "message": "Event processed", "dedup_key": event["dedup_key"]}, status=202
     )
+
+
+# --- as API views: no authentication (the key is the credential), no session, no CSRF, no DRF
+# throttle (the integration's own limit applies), the body read raw; documented in the schema ---
+
+
+def _sender_endpoint(view, **schema):
+    for decorate in (
+        parser_classes([]),
+        throttle_classes([]),
+        permission_classes([]),
+        authentication_classes([]),
+        api_view(["POST"]),
+    ):
+        view = decorate(view)
+    view.cls.public_endpoint = True  # core.api.schema: these document their own errors
+    return extend_schema(auth=[], request={"application/json": OpenApiTypes.OBJECT}, **schema)(view)
+
+
+def _errors(serializer, **descriptions) -> dict:
+    return {int(code): OpenApiResponse(serializer, description=text) for code, text in descriptions.items()}
+
+
+_V2_ERROR = inline_serializer(
+    "EventsV2Error",
+    {
+        "status": serializers.CharField(),
+        "message": serializers.CharField(),
+        "errors": serializers.ListField(child=serializers.CharField()),
+    },
+)
+
+alertmanager_webhook = _sender_endpoint(
+    _alertmanager_webhook,
+    operation_id="alertmanager_webhook",
+    tags=["integrations"],
+    summary="Receive Prometheus Alertmanager's webhook (version 4) for the integration with this key.",
+    description="Stored, then processed after the answer: firing alerts open or join an incident, resolved "
+    "ones may resolve it. Retries and repeats are deduplicated by fingerprint.",
+    responses={
+        202: inline_serializer(
+            "AlertmanagerAccepted",
+            {
+                "status": serializers.CharField(),
+                "event": serializers.IntegerField(),
+                "alerts": serializers.IntegerField(),
+            },
+        ),
+        **_errors(
+            ErrorSerializer,
+            **{
+                "400": "Not JSON, or not an Alertmanager body: `fields.body` lists each problem.",
+                "403": "The integration is inactive.",
+                "404": "No Alertmanager integration has this key.",
+                "413": f"The body is larger than {MAX_BODY_BYTES // 1024} KB.",
+                "429": "Over the integration's rate limit: see Retry-After.",
+            },
+        ),
+    },
+)
+
+events_v2_enqueue = _sender_endpoint(
+    _events_v2_enqueue,
+    operation_id="events_v2_enqueue",
+    tags=["integrations"],
+    summary="PagerDuty Events API v2 compatible: trigger, acknowledge or resolve an alert.",
+    description="`routing_key` is an events_v2 integration's key; a trigger without `dedup_key` gets one, "
+    "returned in the answer. Point a PagerDuty client's base URL at `<opsdesk>/events`.",
+    responses={
+        202: inline_serializer(
+            "EventsV2Accepted",
+            {
+                "status": serializers.CharField(),
+                "message": serializers.CharField(),
+                "dedup_key": serializers.CharField(),
+            },
+        ),
+        **_errors(
+            _V2_ERROR,
+            **{
+                "400": "Invalid event, or unknown routing_key: `errors` lists each problem.",
+                "413": f"The body is larger than {MAX_BODY_BYTES // 1024} KB.",
+                "429": "Over the integration's rate limit: see Retry-After.",
+            },
+        ),
+    },
+)

@@ -210,3 +210,19 @@ def test_deactivated_service_user_refuses_to_act(alertmanager):
     get_user_model().objects.filter(username=USERNAME).update(is_active=False)
     event = deliver(alertmanager, fixture_body("02"))
     assert event.status == "pending" and "deactivated" in event.error
+
+
+def test_one_body_that_resolves_the_last_alert_and_fires_a_new_one(alertmanager):
+    first = fixture_body("01")
+    first["alerts"] = first["alerts"][:1]  # only web-3 fires
+    deliver(alertmanager, first)
+    second = fixture_body("02")  # web-3 resolved, then web-4 firing, in one body of the same group
+    deliver(alertmanager, second)
+    incident = Incident.objects.get()
+    assert incident.status == "in_progress" and incident.reopened_at is not None  # resolved, then reopened
+    assert alert(WEB4).incident == incident and alert(WEB4).status == "firing"
+    payloads_seen = Event.objects.filter(type="alert.received", payload__alert__key=WEB4).get().payload
+    assert (
+        payloads_seen["incident"]["status"] == "in_progress"
+        and payloads_seen["incident"]["number"] == incident.number
+    )

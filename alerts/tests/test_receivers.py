@@ -57,7 +57,7 @@ def test_wrong_key_inactive_and_wrong_method(alertmanager, events_v2, sender, ma
         post_json(sender, am_url(events_v2), fixture_body("01")).status_code == 404
     )  # not an Alertmanager key
     get = sender.get(am_url(alertmanager))
-    assert get.status_code == 405 and get["Allow"] == "POST" and get.json()["code"] == "method_not_allowed"
+    assert get.status_code == 405 and "POST" in get["Allow"] and get.json()["code"] == "method_not_allowed"
     from alerts import services
 
     services.integration_update(integration=alertmanager, actor=manager, active=False)

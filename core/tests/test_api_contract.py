@@ -78,6 +78,9 @@ def test_schema_documents_every_api_route(schema):
         "/api/v1/webhook-subscriptions/{id}/",
         "/api/v1/metrics/sla/",
         "/api/v1/audit/",
+        "/api/v1/integrations/",
+        "/api/v1/integrations/{id}/",
+        "/api/v1/integrations/{key}/alertmanager/",
     } | {
         f"/api/v1/incidents/{{id}}/{action}/"
         for action in (
