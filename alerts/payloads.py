@@ -15,6 +15,8 @@ FIRING, ACKNOWLEDGED, RESOLVED = "firing", "acknowledged", "resolved"
 KEY_MAX = 255
 GROUP_KEY_MAX = 900
 SUMMARY_MAX = 1024
+SEVERITY_MAX = 32
+SOURCE_MAX = 255
 EVENTS_V2_SEVERITIES = ("critical", "error", "warning", "info")
 EVENTS_V2_ACTIONS = {"trigger": FIRING, "acknowledge": ACKNOWLEDGED, "resolve": RESOLVED}
 ALERTMANAGER_ZERO_TIME = "0001-01-01T00:00:00Z"  # endsAt of a firing alert
@@ -46,11 +48,20 @@ class Signal:
     description: str = ""
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_json(raw: bytes) -> object:
+    """The body as JSON that PostgreSQL's jsonb can store (no NaN / Infinity, no NUL characters)."""
+    if b"\\u0000" in raw:
+        raise Invalid(["body: contains a NUL character (\\u0000), which cannot be stored"])
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Invalid([f"body: not valid JSON ({exc})"]) from exc
+        return json.loads(raw, parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        raise Invalid([f"body: not valid JSON ({str(exc)[:200]})"]) from exc
+    except RecursionError as exc:
+        raise Invalid(["body: nested too deeply"]) from exc
 
 
 def _time(value, where: str, errors: list[str]) -> datetime | None:
@@ -140,7 +151,7 @@ def alertmanager_signals(body: object, *, by_group: bool) -> list[Signal]:
             links.append({"href": alert["generatorURL"], "text": "Source"})
         if _web_link(external_url):
             links.append({"href": external_url, "text": "Alertmanager"})
-        summary = annotations.get("summary") or labels.get("alertname") or key
+        summary = (annotations.get("summary") or "").strip() or (labels.get("alertname") or "").strip() or key
         description = annotations.get("description") or common_annotations.get("description", "")
         signals.append(
             Signal(
@@ -148,8 +159,8 @@ def alertmanager_signals(body: object, *, by_group: bool) -> list[Signal]:
                 group_key=_short_key(group_key) if by_group and isinstance(group_key, str) else key,
                 status=status,
                 summary=summary[:SUMMARY_MAX],
-                severity=labels.get("severity", ""),
-                source=labels.get("instance", "") or labels.get("job", ""),
+                severity=labels.get("severity", "")[:SEVERITY_MAX],
+                source=(labels.get("instance", "") or labels.get("job", ""))[:SOURCE_MAX],
                 labels=labels,
                 annotations=annotations,
                 links=links,
@@ -239,7 +250,7 @@ def events_v2_signal(event: dict) -> Signal:
         status=FIRING,
         summary=payload["summary"].strip(),
         severity=payload["severity"],
-        source=payload["source"],
+        source=payload["source"][:SOURCE_MAX],
         labels=labels,
         annotations=annotations,
         links=links,

@@ -226,3 +226,21 @@ def test_one_body_that_resolves_the_last_alert_and_fires_a_new_one(alertmanager)
         payloads_seen["incident"]["status"] == "in_progress"
         and payloads_seen["incident"]["number"] == incident.number
     )
+
+
+def test_odd_but_valid_alerts_are_stored_within_column_limits(alertmanager):
+    body = fixture_body("01")
+    body["alerts"][0]["labels"]["severity"] = "s" * 300
+    body["alerts"][0]["annotations"]["summary"] = "   "  # blank: the alertname is the title
+    assert deliver(alertmanager, body).status == "done"
+    assert alert(WEB3).severity == "s" * 32 and Incident.objects.get().title == "CheckoutLatencyHigh"
+
+
+def test_the_sweep_processes_what_no_nudge_reached(alertmanager, events_v2):
+    from alerts.tasks import sweep_inbound
+
+    InboundEvent.objects.create(integration=alertmanager, body=fixture_body("01"))  # stored, never nudged
+    InboundEvent.objects.create(integration=events_v2, body=v2("trigger", "disk-db-1"))
+    assert sweep_inbound() == 2
+    assert Incident.objects.count() == 2 and not InboundEvent.objects.filter(status="pending").exists()
+    assert sweep_inbound() == 0  # nothing twice

@@ -41,6 +41,9 @@ def test_processed_after_commit_inline(alertmanager, sender, inline, django_capt
         (b"\xff\xfe", 400, "invalid"),
         (json.dumps({"alerts": [{"status": "firing"}]}).encode(), 400, "invalid"),
         (json.dumps([1, 2]).encode(), 400, "invalid"),
+        (json.dumps(fixture_body("01")).replace('"warning"', "NaN", 1).encode(), 400, "invalid"),
+        (json.dumps(fixture_body("01")).replace("web-3", "web\\u0000-3").encode(), 400, "invalid"),
+        (b"[" * 100_000 + b"]" * 100_000, 400, "invalid"),
     ],
 )
 def test_bad_bodies_are_400_with_messages(alertmanager, sender, raw, status, code):
