@@ -15,6 +15,7 @@ import pghistory
 from django.contrib.auth.models import Group, User
 from django.db import models
 
+from alerts.models import Integration
 from catalog.models import ConfigurationItem, Service
 from changes.models import ApprovalPolicy, ChangeTemplate, ChangeTemplateTask, FreezeWindow
 from core.models import Team
@@ -95,3 +96,4 @@ track(User.groups.through, "UserRoleEvent")
 track(User.user_permissions.through, "UserPermissionEvent")
 track(Group, "GroupEvent")
 track(Group.permissions.through, "GroupPermissionEvent")
+track(Integration, "IntegrationEvent", exclude=["key"])  # the key is a credential

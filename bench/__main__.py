@@ -1,5 +1,6 @@
 """`python -m bench [--quick]`: the SLA-engine benchmark; `python -m bench http [--quick]`: the HTTP
-benchmark (bench/http_bench.py). See bench/RESULTS.md."""
+benchmark (bench/http_bench.py); `python -m bench alerts [--quick]`: a burst of Alertmanager alerts
+(bench/alerts.py). See bench/RESULTS.md."""
 
 import random
 import signal
@@ -152,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         from . import http_bench
 
         return http_bench.main(argv[1:])
+    if argv[:1] == ["alerts"]:
+        from . import alerts
+
+        return alerts.main(argv[1:])
     return run(parse_params(argv))
 
 

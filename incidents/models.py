@@ -69,6 +69,8 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     )
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEB)
     status = FSMField(max_length=16, choices=Status.choices, default=Status.NEW, protected=True)
+    # When monitoring saw the problem start (an alert's start), for MTTD; empty for incidents typed in.
+    detected_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)

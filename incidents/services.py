@@ -3,6 +3,7 @@
 Each service runs in one transaction: lock the row, check who and what, change it, and append the
 timeline entry describing the change, so state and history always agree."""
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, Group
@@ -84,9 +85,12 @@ def incident_create(
     assignment_group: Group | None = None,
     assignee: AbstractBaseUser | None = None,
     source: str = Source.WEB,
+    detected_at: datetime | None = None,
 ) -> Incident:
     require(actor, permissions.CREATE)
     _validate(service=service, ci=ci, impact=impact, urgency=urgency, assignee=assignee, title=title)
+    if detected_at is not None and detected_at > timezone.now():
+        raise InvalidInput({"detected_at": "The detection time cannot be in the future."})
     if assignment_group is None and service is not None:
         assignment_group = service.owning_group  # route to the team that owns the service
     with transaction.atomic():
@@ -102,6 +106,7 @@ def incident_create(
             assignee=assignee,
             reporter=actor,
             source=source,
+            detected_at=detected_at,
         )
         incident.number = numbering.next_number(NUMBER_PREFIX, model=Incident)
         incident.save()

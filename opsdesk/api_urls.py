@@ -21,6 +21,7 @@ urlpatterns = [
     path("v1/", include("incidents.api.urls")),
     path("v1/", include("changes.api.urls")),
     path("v1/", include("notifications.api.urls")),
+    path("v1/", include("alerts.api.urls")),
     path("v1/metrics/", include("reports.api.urls")),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

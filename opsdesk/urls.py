@@ -18,6 +18,8 @@ urlpatterns = [
     path("changes/", include("changes.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboards/", include("reports.urls")),
+    path("integrations/", include("alerts.urls")),
+    path("events/", include("alerts.urls_events")),  # Events API v2 clients: base URL <opsdesk>/events
 ]
 
 if os.environ.get("OPSDESK_BENCH_URLS") == "1":  # `python -m bench http` only: bare reference endpoints

@@ -51,3 +51,13 @@ elif [ "$(id -u)" = 0 ]; then
 else
   die "/usr/bin/chromium is missing and this is not root. As root run: apt-get update && apt-get install -y chromium"
 fi
+
+# The real-Alertmanager end-to-end test (alerts/tests/test_alertmanager_e2e.py) runs Debian's package.
+if command -v prometheus-alertmanager >/dev/null && command -v amtool >/dev/null; then
+  echo "Alertmanager: $(command -v prometheus-alertmanager)."
+elif [ "$(id -u)" = 0 ]; then
+  echo "Alertmanager is missing; installing Debian's prometheus-alertmanager package."
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus-alertmanager
+else
+  die "prometheus-alertmanager is missing and this is not root. As root run: apt-get update && apt-get install -y prometheus-alertmanager"
+fi

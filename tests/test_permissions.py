@@ -2,8 +2,8 @@
 (status code) and the service (NotPermitted), and a refused write changes nothing.
 
 The writes are every service that takes an actor (grep `require(` in */services.py): incidents
-(create, update, each transition, comment, escalate), SLA policies and webhook subscriptions
-(create, update, delete), the outbox retry; plus marking one's own notifications read, and the
+(create, update, each transition, comment, escalate), SLA policies, webhook subscriptions and alert
+integrations (create, update, delete), the outbox retry; plus marking one's own notifications read, and the
 admin's change form for an incident and an SLA policy."""
 
 from collections.abc import Callable
@@ -15,6 +15,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from alerts import services as alert_services
+from alerts.models import Integration
 from changes import suspects as change_suspects
 from changes.models import SuspectedCause
 from changes.tests.suspects_setup import suspected_link
@@ -86,6 +88,7 @@ def world_state() -> tuple:
         tuple(SlaTarget.objects.order_by("pk").values_list("pk", "name", "duration")),
         tuple(WebhookSubscription.objects.order_by("pk").values_list("pk", "name", "url", "active")),
         tuple(SuspectedCause.objects.order_by("pk").values_list("pk", "status", "note")),
+        tuple(Integration.objects.order_by("pk").values_list("pk", "name", "active")),
     )
 
 
@@ -105,6 +108,7 @@ class Write:
 INCIDENTS = "/api/v1/incidents/"
 SLA_POLICIES = "/api/v1/sla-policies/"
 HOOKS = "/api/v1/webhook-subscriptions/"
+INTEGRATIONS = "/api/v1/integrations/"
 NEW_HOOK = {"name": "Ops bridge", "url": "https://hooks.example.com/opsdesk", "event_types": ["*"]}
 # Each transition, from the state where it is legal, with the input it needs.
 TRANSITIONS = {
@@ -154,6 +158,10 @@ def _default_policy(world):
 
 def _subscription(world):
     return WebhookSubscription.objects.create(secret="s" * 32, **NEW_HOOK)
+
+
+def _integration(world):
+    return Integration.objects.create(name="Prometheus", kind="alertmanager", service=world.service)
 
 
 def _dead_message(world):
@@ -262,6 +270,39 @@ WRITES = [
         api=lambda api, hook, world: api.delete(f"{HOOKS}{hook.pk}/"),
         service=lambda actor, hook, world: notification_services.webhook_subscription_delete(
             subscription=hook, actor=actor
+        ),
+        ok=204,
+    ),
+    Write(
+        name="integration create",
+        allowed=CONFIGURERS,
+        setup=lambda world: None,
+        api=lambda api, _, world: api.post(
+            INTEGRATIONS, {"name": "Prometheus", "kind": "alertmanager", "service": world.service.slug}
+        ),
+        service=lambda actor, _, world: alert_services.integration_create(
+            actor=actor, name="Prometheus", kind="alertmanager", service=world.service
+        ),
+        ok=201,
+    ),
+    Write(
+        name="integration update",
+        allowed=CONFIGURERS,
+        setup=_integration,
+        api=lambda api, integration, world: api.patch(
+            f"{INTEGRATIONS}{integration.pk}/", {"active": False}, format="json"
+        ),
+        service=lambda actor, integration, world: alert_services.integration_update(
+            integration=integration, actor=actor, active=False
+        ),
+    ),
+    Write(
+        name="integration delete",
+        allowed=CONFIGURERS,
+        setup=_integration,
+        api=lambda api, integration, world: api.delete(f"{INTEGRATIONS}{integration.pk}/"),
+        service=lambda actor, integration, world: alert_services.integration_delete(
+            integration=integration, actor=actor
         ),
         ok=204,
     ),

@@ -85,6 +85,9 @@ def test_schema_documents_every_api_route(schema):
         "/api/v1/suspected-causes/{id}/confirm/",
         "/api/v1/suspected-causes/{id}/dismiss/",
         "/api/v1/metrics/changes/",
+        "/api/v1/integrations/",
+        "/api/v1/integrations/{id}/",
+        "/api/v1/integrations/{key}/alertmanager/",
     } | {
         f"/api/v1/incidents/{{id}}/{action}/"
         for action in (

@@ -65,7 +65,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "assignment_group", "assignee", "reporter", "source", "resolution_code", "resolution_notes",
             "created_at", "updated_at", "acknowledged_at", "started_at", "on_hold_at", "resolved_at",
             "closed_at", "cancelled_at", "reopened_at", "version", "allowed_transitions", "sla",
-            "escalation_level", "next_escalation_at",
+            "escalation_level", "next_escalation_at", "detected_at",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -188,7 +188,30 @@ CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
         "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
     },
     "purge-sent-outbox": {"task": "notifications.purge_sent_outbox", "schedule": 24 * 3600.0},
+    "sweep-inbound-alerts": {  # alert events a lost nudge or a failed attempt left pending
+        "task": "alerts.sweep_inbound",
+        "schedule": OPSDESK_SWEEP_SECONDS,
+        "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
+    },
 }
+
+# Alert ingestion: the per-integration rate limit counts in Redis when there is one (all web processes
+# together), else per process. The default cache stays local (tests clear it). ALERTS_PROCESS_INLINE:
+# process an accepted alert in the request, after its commit, instead of in a worker (the sweep still
+# catches failures).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "alerts": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "opsdesk",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "alerts"}
+    ),
+}
+ALERTS_PROCESS_INLINE = os.environ.get("OPSDESK_ALERTS_INLINE", "").lower() in ("1", "true", "yes")
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
