@@ -1,0 +1,104 @@
+"""What the change process asks the CMDB graph (catalog.graph, the CMDB helper's module): which CIs are
+connected to a change's CIs, and what a change affects. Imported lazily; until catalog.graph exists
+a recursive query over the dependency edges stands in for it (same meaning, no depth bound)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+
+from catalog.models import ConfigurationItem, Service
+
+_EDGES = ConfigurationItem.depends_on.through._meta.db_table
+
+
+def _graph():
+    try:
+        from catalog import graph
+    except ImportError:  # pragma: no cover - catalog.graph lands with the CMDB branch
+        return None
+    return graph
+
+
+def related_ci_ids(ci_ids: Iterable[int]) -> set[int]:
+    """CIs the given ones depend on or that depend on them, transitively (not the given ones)."""
+    ids = sorted({int(pk) for pk in ci_ids})
+    if not ids:
+        return set()
+    graph = _graph()
+    if graph is not None:
+        return set(graph.ci_related(ids)) - set(ids)
+    query = f"""
+    WITH RECURSIVE down(id) AS (
+        SELECT unnest(%(ids)s::bigint[])
+        UNION SELECT e.from_configurationitem_id FROM {_EDGES} e JOIN down ON e.to_configurationitem_id = down.id
+    ), up(id) AS (
+        SELECT unnest(%(ids)s::bigint[])
+        UNION SELECT e.to_configurationitem_id FROM {_EDGES} e JOIN up ON e.from_configurationitem_id = up.id
+    )
+    SELECT id FROM down UNION SELECT id FROM up
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(query, {"ids": ids})
+        return {row[0] for row in cursor.fetchall()} - set(ids)
+
+
+@dataclass(frozen=True)
+class ImpactedCI:
+    id: int
+    name: str
+    depth: int  # hops from the change's CIs (0: the change touches it)
+    service: str
+
+
+@dataclass(frozen=True)
+class ImpactedService:
+    id: int
+    name: str
+    criticality: int
+    criticality_label: str
+
+
+@dataclass(frozen=True)
+class ChangeImpact:
+    cis: tuple[ImpactedCI, ...]  # the CIs affected through the graph, nearest first
+    services: tuple[ImpactedService, ...]  # most critical first
+    truncated: bool = False  # the graph is deeper than the CMDB's depth bound
+
+    @property
+    def empty(self) -> bool:
+        return not self.cis and not self.services
+
+
+def impact_of(ci_ids: Iterable[int], service_ids: Iterable[int] = ()) -> ChangeImpact:
+    """Every CI and service affected when the given CIs are changed (transitively, downstream), plus
+    the services the change names itself."""
+    ids = sorted({int(pk) for pk in ci_ids})
+    graph = _graph()
+    service_names = dict(Service.objects.filter(pk__in=set(service_ids)).values_list("pk", "name"))
+    services: dict[int, ImpactedService] = {}
+    cis: list[ImpactedCI] = []
+    truncated = False
+    if ids and graph is not None:
+        impact = graph.ci_impact(ids)
+        names = {s.id: s.name for s in impact.services}
+        cis = [ImpactedCI(ci.id, ci.name, ci.depth, names.get(ci.service_id, "")) for ci in impact.cis]
+        for s in impact.services:
+            services[s.id] = ImpactedService(s.id, s.name, int(s.criticality), s.criticality.label)
+        truncated = impact.truncated
+    elif ids:  # pragma: no cover - stand-in until catalog.graph is merged: direct dependents only
+        rows = (
+            ConfigurationItem.objects.filter(depends_on__in=ids)
+            .exclude(pk__in=ids)
+            .distinct()
+            .select_related("service")
+        )
+        cis = [ImpactedCI(ci.pk, ci.name, 1, ci.service.name) for ci in rows]
+        touched = Service.objects.filter(cis__in=[*ids, *(ci.id for ci in cis)]).distinct()
+        for s in touched:
+            services[s.pk] = ImpactedService(s.pk, s.name, s.criticality, s.get_criticality_display())
+    missing = set(service_names) - set(services)
+    for s in Service.objects.filter(pk__in=missing):
+        services[s.pk] = ImpactedService(s.pk, s.name, s.criticality, s.get_criticality_display())
+    ordered = sorted(services.values(), key=lambda s: (s.criticality, s.name))
+    return ChangeImpact(tuple(cis), tuple(ordered), truncated)
