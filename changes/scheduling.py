@@ -330,14 +330,14 @@ def change_schedule(
         acknowledged = _record_acknowledgements(locked, conflicts, given, actor=actor, at=now, window=window)
 
         locked.planned_start, locked.planned_end = start, end
-        data = {"planned_start": start.isoformat(), "planned_end": end.isoformat()}
-        if frozen:
-            data["freeze_windows"] = [{"id": w.pk, "name": w.name} for w in frozen]
-            data["override_reason"] = override_reason
-        if conflicts:
-            data["conflicts"] = [{"change": c.number, "kind": c.kind} for c in conflicts]
-        if acknowledged:
-            data["acknowledged"] = acknowledged
+        data = {
+            "planned_start": start.isoformat(),
+            "planned_end": end.isoformat(),
+            "freeze_windows": [{"id": w.pk, "name": w.name} for w in frozen],
+            "override_reason": override_reason,
+            "conflicts": [{"change": c.number, "kind": c.kind} for c in conflicts],
+            "acknowledged": acknowledged,
+        }
         return change_apply(
             locked,
             action="schedule",
