@@ -70,12 +70,17 @@ class ChangeImpact:
         return not self.cis and not self.services
 
 
+def change_impact(change) -> ChangeImpact:
+    """What a change affects: every CI depending on its CIs (transitively, through the CMDB graph) and
+    every service of those CIs and of its own, plus the services it names."""
+    return impact_of(change.cis.values_list("pk", flat=True), change.services.values_list("pk", flat=True))
+
+
 def impact_of(ci_ids: Iterable[int], service_ids: Iterable[int] = ()) -> ChangeImpact:
     """Every CI and service affected when the given CIs are changed (transitively, downstream), plus
-    the services the change names itself."""
+    the services in `service_ids`."""
     ids = sorted({int(pk) for pk in ci_ids})
     graph = _graph()
-    service_names = dict(Service.objects.filter(pk__in=set(service_ids)).values_list("pk", "name"))
     services: dict[int, ImpactedService] = {}
     cis: list[ImpactedCI] = []
     truncated = False
@@ -86,7 +91,7 @@ def impact_of(ci_ids: Iterable[int], service_ids: Iterable[int] = ()) -> ChangeI
         for s in impact.services:
             services[s.id] = ImpactedService(s.id, s.name, int(s.criticality), s.criticality.label)
         truncated = impact.truncated
-    elif ids:  # pragma: no cover - stand-in until catalog.graph is merged: direct dependents only
+    elif ids:  # stand-in until catalog.graph is merged: direct dependents only
         rows = (
             ConfigurationItem.objects.filter(depends_on__in=ids)
             .exclude(pk__in=ids)
@@ -97,8 +102,7 @@ def impact_of(ci_ids: Iterable[int], service_ids: Iterable[int] = ()) -> ChangeI
         touched = Service.objects.filter(cis__in=[*ids, *(ci.id for ci in cis)]).distinct()
         for s in touched:
             services[s.pk] = ImpactedService(s.pk, s.name, s.criticality, s.get_criticality_display())
-    missing = set(service_names) - set(services)
-    for s in Service.objects.filter(pk__in=missing):
+    for s in Service.objects.filter(pk__in=set(service_ids) - set(services)):
         services[s.pk] = ImpactedService(s.pk, s.name, s.criticality, s.get_criticality_display())
     ordered = sorted(services.values(), key=lambda s: (s.criticality, s.name))
     return ChangeImpact(tuple(cis), tuple(ordered), truncated)
