@@ -1,5 +1,6 @@
 """`python -m bench [--quick]`: the SLA-engine benchmark; `python -m bench http [--quick]`: the HTTP
-benchmark (bench/http_bench.py). See bench/RESULTS.md."""
+benchmark (bench/http_bench.py); `python -m bench changes [--quick]`: the change collision check
+(bench/changes.py). See bench/RESULTS.md."""
 
 import random
 import signal
@@ -152,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         from . import http_bench
 
         return http_bench.main(argv[1:])
+    elif argv[:1] == ["changes"]:
+        from . import changes
+
+        return changes.main(argv[1:])
     return run(parse_params(argv))
 
 

@@ -15,15 +15,15 @@ timeline. It refuses (409) any conflict nobody acknowledged: the caller acknowle
 accepts, each with a note (ChangeConflict rows, shown to the CAB).
 
 Two changes scheduled at once into a collision cannot both win: the scheduling transaction locks the
-rows of the change's CIs and of every CI connected to them (in id order), and takes an advisory lock
-on the implementer, before it looks for conflicts, so the second one sees the first one's window."""
+rows of the change's CIs and of every CI they depend on (in id order), and takes an advisory lock on
+the implementer, before it looks for conflicts, so the second one sees the first one's window."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from catalog.models import ConfigurationItem
@@ -33,7 +33,7 @@ from core.permissions import require
 from core.validation import field_errors
 
 from . import permissions
-from .cmdb import related_ci_ids
+from .cmdb import related_ci_ids, upstream_ci_ids
 from .lifecycle import change_apply, change_lock, refuse
 from .models import ACTIVE_STATUSES, Change, ChangeConflict, ChangeType, ConflictKind, FreezeWindow, Status
 
@@ -91,43 +91,28 @@ def _window_of(change: Change, window: Window | tuple | None) -> Window | None:
     return None
 
 
-def _overlapping(window: Window) -> Q:
-    return Q(planned_start__lt=window.end, planned_end__gt=window.start)
-
-
 def change_conflicts(change: Change, *, window: Window | tuple | None = None) -> list[Conflict]:
     """The collisions of `change` in `window` (default: its planned window), with the acknowledgement
-    of each if there is one; ordered by the other change's start, then number. A bounded number of
-    queries, whatever the number of changes: the change's CIs, the connected CIs, the colliding CI
-    rows, the colliding changes, the acknowledgements."""
+    of each if there is one; ordered by the other change's start, then number.
+
+    The window is read first (the active changes overlapping it and their CIs: few, through the
+    partial window index), then the CMDB graph is asked only if some of them touch a CI; so the number
+    of queries is bounded (at most four) whatever the number of changes."""
     window = _window_of(change, window)
     if window is None:
         return []
+    overlapping = _overlapping_changes(change, window)
+    if not overlapping:
+        return []
     own = set(change.cis.values_list("pk", flat=True)) if change.pk else set()
-    related = related_ci_ids(own) - own if own else set()
-    touched = _colliding_cis(change, window, own | related)
-    others = (
-        Change.objects.filter(status__in=ACTIVE_STATUSES).filter(_overlapping(window)).exclude(pk=change.pk)
-    )
-    who = Q(pk__in=touched.keys())
-    if change.implementer_id:
-        who |= Q(implementer_id=change.implementer_id)
-    rows = others.filter(who).values(
-        "pk", "number", "title", "status", "planned_start", "planned_end", "implementer_id"
-    )
+    touched = {ci.id for row in overlapping.values() for ci in row["cis"]}
+    related = related_ci_ids(own) - own if own and touched - own else set()
     conflicts = []
-    for row in rows:
-        hits = touched.get(row["pk"], [])
-        same = tuple(ci for ci in hits if ci.id in own)
-        connected = tuple(ci for ci in hits if ci.id not in own)
-        base = dict(
-            change_id=row["pk"],
-            number=row["number"],
-            title=row["title"],
-            status=row["status"],
-            planned_start=row["planned_start"],
-            planned_end=row["planned_end"],
-        )
+    for row in overlapping.values():
+        same = tuple(ci for ci in row["cis"] if ci.id in own)
+        connected = tuple(ci for ci in row["cis"] if ci.id in related)
+        base = {name: row[name] for name in ("number", "title", "status", "planned_start", "planned_end")}
+        base["change_id"] = row["pk"]
         if same:
             conflicts.append(Conflict(**base, kind=ConflictKind.CI, cis=same))
         if connected:
@@ -147,19 +132,17 @@ def _with_ack(conflict: Conflict, ack: ChangeConflict | None) -> Conflict:
     return Conflict(**{**conflict.__dict__, "acknowledgement": ack})
 
 
-def _colliding_cis(change: Change, window: Window, ci_ids: set[int]) -> dict[int, list[ConflictCI]]:
-    """{other change id: [its CIs among `ci_ids`]} for the active changes overlapping `window`."""
-    if not ci_ids:
-        return {}
-    through = Change.cis.through._meta.db_table
+def _overlapping_changes(change: Change, window: Window) -> dict[int, dict]:
+    """{id: row} of the other active changes overlapping `window` that touch a CI or share the
+    implementer; each row with its CIs (`cis`), in one query."""
     query = f"""
-    SELECT c.id, ci.id, ci.name
+    SELECT c.id, c.number, c.title, c.status, c.planned_start, c.planned_end, c.implementer_id, ci.id, ci.name
     FROM {Change._meta.db_table} c
-    JOIN {through} t ON t.change_id = c.id
-    JOIN {ConfigurationItem._meta.db_table} ci ON ci.id = t.configurationitem_id
+    LEFT JOIN {Change.cis.through._meta.db_table} t ON t.change_id = c.id
+    LEFT JOIN {ConfigurationItem._meta.db_table} ci ON ci.id = t.configurationitem_id
     WHERE c.status = ANY(%(active)s) AND c.id <> %(me)s
       AND c.planned_start < %(end)s AND c.planned_end > %(start)s
-      AND t.configurationitem_id = ANY(%(ids)s::bigint[])
+      AND (t.change_id IS NOT NULL OR c.implementer_id = %(implementer)s)
     ORDER BY c.id, ci.name
     """
     params = {
@@ -167,14 +150,17 @@ def _colliding_cis(change: Change, window: Window, ci_ids: set[int]) -> dict[int
         "me": change.pk or 0,
         "start": window.start,
         "end": window.end,
-        "ids": sorted(ci_ids),
+        "implementer": change.implementer_id or 0,
     }
-    touched: dict[int, list[ConflictCI]] = {}
+    rows: dict[int, dict] = {}
+    names = ("pk", "number", "title", "status", "planned_start", "planned_end", "implementer_id")
     with connection.cursor() as cursor:
         cursor.execute(query, params)
-        for change_id, ci_id, name in cursor.fetchall():
-            touched.setdefault(change_id, []).append(ConflictCI(ci_id, name))
-    return touched
+        for *fields, ci_id, ci_name in cursor.fetchall():
+            row = rows.setdefault(fields[0], {**dict(zip(names, fields, strict=True)), "cis": []})
+            if ci_id is not None:
+                row["cis"].append(ConflictCI(ci_id, ci_name))
+    return rows
 
 
 def change_conflict_acknowledgements(change: Change) -> QuerySet[ChangeConflict]:
@@ -245,8 +231,9 @@ def _check_window(planned_start, planned_end, *, now: datetime) -> None:
 
 
 def _lock_collision_keys(change: Change, ci_ids: set[int]) -> None:
-    """Serialise schedulers that could collide: lock the rows of the change's CIs and of every CI
-    connected to them (a connected change locks an overlapping set), and the implementer."""
+    """Serialise schedulers that could collide: lock the rows of the change's CIs and of every CI they
+    depend on (transitively), and the implementer. Two changes on connected CIs X and Y (Y upstream of
+    X) both lock Y, so the second waits for the first to commit and then sees its window."""
     if ci_ids:
         list(
             ConfigurationItem.objects.filter(pk__in=ci_ids)
@@ -316,7 +303,7 @@ def change_schedule(
             override_reason = ""
 
         own = set(locked.cis.values_list("pk", flat=True))
-        _lock_collision_keys(locked, own | related_ci_ids(own))
+        _lock_collision_keys(locked, own | upstream_ci_ids(own))
         conflicts = change_conflicts(locked, window=window)
         given = {(a.change, a.kind): a for a in acks}
         unacknowledged = [c for c in conflicts if c.acknowledgement is None and c.key not in given]
