@@ -119,6 +119,9 @@ class WindowQuerySerializer(serializers.Serializer):
         return attrs
 
 
+CHANGE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The change's id.")
+
+
 class SchedulingActions:
     """Mixed into ChangeViewSet."""
 
@@ -129,6 +132,7 @@ class SchedulingActions:
 
     @extend_schema(
         summary="Schedule an approved change (or reschedule a scheduled one) into its window.",
+        parameters=[CHANGE_ID],
         request=ScheduleInputSerializer,
         responses={
             200: ScheduledChangeSerializer,
@@ -169,6 +173,7 @@ class SchedulingActions:
     @extend_schema(
         summary="The change's conflicts in its planned window, or in a proposed one.",
         parameters=[
+            CHANGE_ID,
             OpenApiParameter("start", str, description="Proposed window start (ISO 8601), with end."),
             OpenApiParameter("end", str, description="Proposed window end (ISO 8601), with start."),
         ],
