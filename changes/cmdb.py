@@ -36,32 +36,29 @@ _UP = f"""up(id) AS (
     )"""
 
 
-def _walk(query: str, ids: list[int]) -> set[int]:
+def _walk(ci_ids: Iterable[int], *, graph_function: str, fallback: str) -> set[int]:
+    """The CIs reached from `ci_ids` (not those): catalog.graph's `graph_function` if it exists, else
+    the `fallback` query over the edges."""
+    ids = sorted({int(pk) for pk in ci_ids})
+    if not ids:
+        return set()
+    graph = _graph()
+    if graph is not None:
+        return set(getattr(graph, graph_function)(ids)) - set(ids)
     with connection.cursor() as cursor:
-        cursor.execute(query, {"ids": ids})
+        cursor.execute(fallback, {"ids": ids})
         return {row[0] for row in cursor.fetchall()} - set(ids)
 
 
 def related_ci_ids(ci_ids: Iterable[int]) -> set[int]:
     """CIs the given ones depend on or that depend on them, transitively (not the given ones)."""
-    ids = sorted({int(pk) for pk in ci_ids})
-    if not ids:
-        return set()
-    graph = _graph()
-    if graph is not None:
-        return set(graph.ci_related(ids)) - set(ids)
-    return _walk(f"WITH RECURSIVE {_DOWN}, {_UP} SELECT id FROM down UNION SELECT id FROM up", ids)
+    both = f"WITH RECURSIVE {_DOWN}, {_UP} SELECT id FROM down UNION SELECT id FROM up"
+    return _walk(ci_ids, graph_function="ci_related", fallback=both)
 
 
 def upstream_ci_ids(ci_ids: Iterable[int]) -> set[int]:
     """CIs the given ones depend on, transitively (not the given ones)."""
-    ids = sorted({int(pk) for pk in ci_ids})
-    if not ids:
-        return set()
-    graph = _graph()
-    if graph is not None:
-        return set(graph.ci_upstream(ids)) - set(ids)
-    return _walk(f"WITH RECURSIVE {_UP} SELECT id FROM up", ids)
+    return _walk(ci_ids, graph_function="ci_upstream", fallback=f"WITH RECURSIVE {_UP} SELECT id FROM up")
 
 
 @dataclass(frozen=True)

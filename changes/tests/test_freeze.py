@@ -139,37 +139,27 @@ def test_api_list_is_cursor_paginated_with_constant_queries(client_for, chgmgr, 
     assert len(rest["results"]) == 3 and rest["next"] is None
 
 
+def _admin_form(start, end) -> dict:
+    return {
+        "name": "Admin freeze",
+        "reason": "",
+        "starts_at_0": start.strftime("%Y-%m-%d"),
+        "starts_at_1": "00:00:00",
+        "ends_at_0": end.strftime("%Y-%m-%d"),
+        "ends_at_1": "00:00:00",
+        "active": "on",
+    }
+
+
 def test_admin_saves_through_the_service(client, chgmgr):
     chgmgr.is_staff = True
     chgmgr.save()
     client.force_login(chgmgr)
-    response = client.post(
-        "/admin/changes/freezewindow/add/",
-        {
-            "name": "Admin freeze",
-            "reason": "",
-            "starts_at_0": at(1).strftime("%Y-%m-%d"),
-            "starts_at_1": "00:00:00",
-            "ends_at_0": at(1).strftime("%Y-%m-%d"),
-            "ends_at_1": "00:00:00",
-            "active": "on",
-        },
-    )
-    assert response.status_code == 200  # refused: ends_at is not after starts_at
-    window_count = FreezeWindow.objects.count()
-    assert window_count == 0
-    response = client.post(
-        "/admin/changes/freezewindow/add/",
-        {
-            "name": "Admin freeze",
-            "reason": "",
-            "starts_at_0": at(1).strftime("%Y-%m-%d"),
-            "starts_at_1": "00:00:00",
-            "ends_at_0": at(2).strftime("%Y-%m-%d"),
-            "ends_at_1": "00:00:00",
-            "active": "on",
-        },
-    )
+    url = "/admin/changes/freezewindow/add/"
+    refused = client.post(url, _admin_form(at(1), at(1)))  # ends_at is not after starts_at
+    assert refused.status_code == 200 and not FreezeWindow.objects.exists()
+    assert "The window must end after it starts." in refused.content.decode()
+    response = client.post(url, _admin_form(at(1), at(2)))
     assert response.status_code == 302, response.content
     assert FreezeWindow.objects.get().created_by == chgmgr
     assert client.get("/admin/changes/freezewindow/").status_code == 200
