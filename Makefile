@@ -80,10 +80,10 @@ fmt: install-test
 	ruff format .
 	ruff check --fix .
 
-# The benchmarks (bench/RESULTS.md): the SLA sweep, the HTTP one at 1M incidents, then a burst of
-# 10,000 Alertmanager alerts; fails if any did.
+# The benchmarks (bench/RESULTS.md), one after another: the SLA sweep, the HTTP one at 1M incidents, a
+# burst of 10,000 Alertmanager alerts, the change collision check; fails if any did.
 bench: install
-	python -m bench; sweep=$$?; python -m bench http; http=$$?; python -m bench alerts && exit $$(( sweep || http ))
+	@failed=0; for b in "" http alerts changes; do python -m bench $$b || failed=1; done; exit $$failed
 
 clean:  # stops the embedded PostgreSQL first, if it runs
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m opsdesk.embedded_db stop; fi

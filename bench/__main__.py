@@ -1,7 +1,9 @@
 """`python -m bench [--quick]`: the SLA-engine benchmark; `python -m bench http [--quick]`: the HTTP
 benchmark (bench/http_bench.py); `python -m bench alerts [--quick]`: a burst of Alertmanager alerts
-(bench/alerts.py). See bench/RESULTS.md."""
+(bench/alerts.py); `python -m bench changes [--quick]`: the change collision check (bench/changes.py).
+See bench/RESULTS.md."""
 
+import importlib
 import random
 import signal
 import subprocess
@@ -149,14 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["http"]:
-        from . import http_bench
-
-        return http_bench.main(argv[1:])
-    if argv[:1] == ["alerts"]:
-        from . import alerts
-
-        return alerts.main(argv[1:])
+    benchmarks = {"http": "http_bench", "alerts": "alerts", "changes": "changes"}
+    if argv[:1] and argv[0] in benchmarks:
+        module = importlib.import_module(f".{benchmarks[argv[0]]}", __package__)
+        return module.main(argv[1:])
     return run(parse_params(argv))
 
 

@@ -47,7 +47,18 @@ TRANSITIONS = {
     "reject": EventType("change.rejected", 1, "The CAB rejected the change.", TRANSITION_FIELDS),
     "revise": EventType("change.revised", 1, "A rejected change went back to draft.", TRANSITION_FIELDS),
     "schedule": EventType(
-        "change.scheduled", 1, "Scheduled (or rescheduled) for its window.", TRANSITION_FIELDS
+        "change.scheduled",
+        1,
+        "Scheduled (or rescheduled) for its window.",
+        (
+            *TRANSITION_FIELDS,
+            Field("planned_start", "string", "Start of the window (ISO 8601)."),
+            Field("planned_end", "string", "End of the window, exclusive (ISO 8601)."),
+            Field("freeze_windows", "array", "Freeze windows an emergency change overrode: {id, name}."),
+            Field("override_reason", "string", "Why the freeze windows were overridden (empty if none)."),
+            Field("conflicts", "array", "Collisions in the window: {change, kind}, all acknowledged."),
+            Field("acknowledged", "array", "Conflicts acknowledged with this request: {change, kind, note}."),
+        ),
     ),
     "start": EventType("change.started", 1, "Implementation started.", TRANSITION_FIELDS),
     "complete": EventType(

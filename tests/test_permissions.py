@@ -17,8 +17,11 @@ from rest_framework.test import APIClient
 
 from alerts import services as alert_services
 from alerts.models import Integration
+from changes import freeze as freeze_services
+from changes import scheduling as change_scheduling
 from changes import suspects as change_suspects
-from changes.models import SuspectedCause
+from changes.models import Change, FreezeWindow, SuspectedCause
+from changes.tests.scheduling_helpers import at, make_change
 from changes.tests.suspects_setup import suspected_link
 from core import roles
 from core.errors import NotPermitted
@@ -50,6 +53,8 @@ ROLES = (
 )
 INCIDENT_WORKERS = frozenset({roles.AGENT, roles.MANAGER, "superuser"})
 CONFIGURERS = frozenset({roles.MANAGER, "superuser"})
+CHANGE_WORKERS = frozenset({roles.AGENT, roles.MANAGER, roles.CHANGE_MANAGER, "superuser"})
+CHANGE_MANAGERS = frozenset({roles.MANAGER, roles.CHANGE_MANAGER, "superuser"})
 NOT_SIGNED_IN = frozenset({"anonymous", "inactive"})  # the API answers 401: no usable credentials
 
 
@@ -89,6 +94,10 @@ def world_state() -> tuple:
         tuple(WebhookSubscription.objects.order_by("pk").values_list("pk", "name", "url", "active")),
         tuple(SuspectedCause.objects.order_by("pk").values_list("pk", "status", "note")),
         tuple(Integration.objects.order_by("pk").values_list("pk", "name", "active")),
+        tuple(Change.objects.order_by("pk").values_list("pk", "status", "version", "planned_start")),
+        tuple(
+            FreezeWindow.objects.order_by("pk").values_list("pk", "name", "starts_at", "ends_at", "active")
+        ),
     )
 
 
@@ -154,6 +163,22 @@ def _sla_policy_input(world) -> dict:
 
 def _default_policy(world):
     return SlaPolicy.objects.filter(service=None).order_by("priority").first()
+
+
+FREEZE_WINDOWS = "/api/v1/freeze-windows/"
+NEW_FREEZE = {
+    "name": "Year-end freeze",
+    "starts_at": "2030-12-20T00:00:00Z",
+    "ends_at": "2031-01-02T00:00:00Z",
+}
+
+
+def _freeze_window(world):
+    return FreezeWindow.objects.create(name="Audit", starts_at=at(30), ends_at=at(31))
+
+
+def _approved_change(world):
+    return make_change(requester=world.reporter, start=at(3))
 
 
 def _subscription(world):
@@ -322,6 +347,42 @@ WRITES += [
         ),
     )
     for decision in ("confirm", "dismiss")
+]
+WRITES += [
+    Write(
+        name="change schedule",
+        allowed=CHANGE_WORKERS,
+        setup=_approved_change,
+        api=lambda api, change, world: api.post(f"/api/v1/changes/{change.pk}/schedule/", {}, format="json"),
+        service=lambda actor, change, world: change_scheduling.change_schedule(change=change, actor=actor),
+    ),
+    Write(
+        name="freeze window create",
+        allowed=CHANGE_MANAGERS,
+        setup=lambda world: None,
+        api=lambda api, _, world: api.post(FREEZE_WINDOWS, NEW_FREEZE, format="json"),
+        service=lambda actor, _, world: freeze_services.freeze_window_create(
+            actor=actor, name="Year-end freeze", starts_at=at(40), ends_at=at(41)
+        ),
+        ok=201,
+    ),
+    Write(
+        name="freeze window update",
+        allowed=CHANGE_MANAGERS,
+        setup=_freeze_window,
+        api=lambda api, window, world: api.patch(f"{FREEZE_WINDOWS}{window.pk}/", {"name": "Renamed"}),
+        service=lambda actor, window, world: freeze_services.freeze_window_update(
+            window=window, actor=actor, name="Renamed"
+        ),
+    ),
+    Write(
+        name="freeze window delete",
+        allowed=CHANGE_MANAGERS,
+        setup=_freeze_window,
+        api=lambda api, window, world: api.delete(f"{FREEZE_WINDOWS}{window.pk}/"),
+        service=lambda actor, window, world: freeze_services.freeze_window_delete(window=window, actor=actor),
+        ok=204,
+    ),
 ]
 SERVICE_ONLY_WRITES = [
     Write(

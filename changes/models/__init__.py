@@ -13,6 +13,8 @@ from .change import (  # noqa: F401
     Status,
     Testing,
 )
+from .conflicts import ChangeConflict, ConflictKind  # noqa: F401
+from .feeds import CalendarFeedToken  # noqa: F401
 from .schedule import FreezeWindow  # noqa: F401
 from .suspects import SuspectedCause, SuspectReason, SuspectStatus  # noqa: F401
 from .templates import ChangeTemplate, ChangeTemplateTask  # noqa: F401

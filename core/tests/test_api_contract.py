@@ -88,6 +88,10 @@ def test_schema_documents_every_api_route(schema):
         "/api/v1/integrations/",
         "/api/v1/integrations/{id}/",
         "/api/v1/integrations/{key}/alertmanager/",
+        "/api/v1/freeze-windows/",
+        "/api/v1/freeze-windows/{id}/",
+        "/api/v1/changes/{id}/schedule/",
+        "/api/v1/changes/{id}/conflicts/",
     } | {
         f"/api/v1/incidents/{{id}}/{action}/"
         for action in (
