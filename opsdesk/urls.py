@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("opsdesk.api_urls")),
     path("incidents/", include("incidents.urls")),
+    path("cis/", include("catalog.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboards/", include("reports.urls")),
 ]
