@@ -152,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         from . import http_bench
 
         return http_bench.main(argv[1:])
+    elif argv[:1] == ["cmdb"]:
+        from . import cmdb
+
+        return cmdb.main(argv[1:])
     return run(parse_params(argv))
 
 

@@ -8,7 +8,8 @@ Every walk is a breadth-first search in one recursive CTE whose rows are whole l
 paths: level n+1 holds the CIs first reached in n+1 hops, each with the CI of level n it was reached
 through (`via`, the smallest such id), and the walk carries the set of CIs already seen. So each CI
 appears once, at its shortest distance; cycles and diamonds cannot multiply rows or loop; a walk costs
-one index lookup per CI reached, whatever the number of paths. The depth is bounded by
+one index lookup per CI reached, whatever the number of paths (index-only: the dependency table has
+both (from, to) and (to, from) indexes). The depth is bounded by
 `settings.OPSDESK_CMDB_MAX_DEPTH` (default 20 hops): a graph deeper than that is cut there and the
 result says so (`truncated`).
 
@@ -18,6 +19,7 @@ ci_upstream) and are listed apart in an Impact (`roots`); their own services cou
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -51,12 +53,12 @@ def _walk_cte(name: str, direction: str, *, roots: str, limit: str) -> str:
         SELECT l.depth + 1, n.ids, n.vias, l.seen || n.ids
         FROM {name} AS l
         CROSS JOIN LATERAL (
-            SELECT array_agg(s.ci ORDER BY s.ci) AS ids, array_agg(s.via ORDER BY s.ci) AS vias
+            SELECT array_agg(s.ci) AS ids, array_agg(s.via) AS vias
             FROM (
-                SELECT DISTINCT ON (e.{reach}) e.{reach} AS ci, e.{start} AS via
-                FROM unnest(l.ids) AS f(id) JOIN {EDGES} AS e ON e.{start} = f.id
-                WHERE e.{reach} NOT IN (SELECT unnest(l.seen))
-                ORDER BY e.{reach}, e.{start}
+                SELECT e.{reach} AS ci, min(e.{start}) AS via
+                FROM {EDGES} AS e
+                WHERE e.{start} = ANY(l.ids) AND e.{reach} NOT IN (SELECT unnest(l.seen))
+                GROUP BY e.{reach}
             ) AS s
         ) AS n
         WHERE l.depth < %({limit})s AND n.ids IS NOT NULL
@@ -73,8 +75,7 @@ def _params(ci_ids: Iterable[int], depth: int | None, **extra) -> dict:
     return {"roots": _ids(ci_ids), "limit": bound + 1, "bound": bound, **extra}
 
 
-@dataclass(frozen=True)
-class AffectedCI:
+class AffectedCI(NamedTuple):  # a tuple: thousands of them are built per impact
     id: int
     name: str
     kind: str
@@ -128,32 +129,29 @@ def ci_impact(ci_ids: Iterable[int], *, depth: int | None = None) -> Impact:
     CROSS JOIN LATERAL unnest(w.ids, w.vias) AS u(ci, via)
     JOIN {CIS} AS ci ON ci.id = u.ci
     JOIN {SERVICES} AS s ON s.id = ci.service_id
-    ORDER BY w.depth, ci.name, ci.id
+    ORDER BY w.depth, ci.name COLLATE "C", ci.id
     """
     params = _params(ci_ids, depth)
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         rows = cursor.fetchall()
     bound = params["bound"]
-    roots, cis, services = [], [], {}
-    truncated = False
-    for ci_id, name, kind, service_id, hops, via, s_name, s_slug, s_criticality in rows:
-        if hops > bound:
-            truncated = True
-            continue
-        ci = AffectedCI(ci_id, name, kind, service_id, hops, via)
-        (cis if hops else roots).append(ci)
-        known = services.get(service_id)
-        services[service_id] = AffectedService(
-            service_id,
-            s_name,
-            s_slug,
-            Criticality(s_criticality),
-            hops if known is None else known.depth,  # rows come nearest first
-            1 if known is None else known.ci_count + 1,
-        )
-    ordered = sorted(services.values(), key=lambda s: (s.criticality, s.depth, s.name))
-    return Impact(tuple(roots), tuple(cis), tuple(ordered), bound, truncated)
+    listed = [row for row in rows if row[4] <= bound]
+    services: dict[int, list] = {}  # id → [name, slug, criticality, depth, ci count]
+    for row in listed:
+        seen = services.get(row[3])
+        if seen is None:  # rows come nearest first: the first row of a service has its depth
+            services[row[3]] = [row[6], row[7], row[8], row[4], 1]
+        else:
+            seen[4] += 1
+    cis = [AffectedCI._make(row[:6]) for row in listed]
+    roots = tuple(ci for ci in cis if ci.depth == 0)
+    affected = [
+        AffectedService(pk, name, slug, Criticality(criticality), hops, count)
+        for pk, (name, slug, criticality, hops, count) in services.items()
+    ]
+    affected.sort(key=lambda s: (s.criticality, s.depth, s.name))
+    return Impact(roots, tuple(cis[len(roots) :]), tuple(affected), bound, len(listed) < len(rows))
 
 
 def ci_related(ci_ids: Iterable[int], *, depth: int | None = None) -> set[int]:
