@@ -18,7 +18,8 @@ ci_upstream) and are listed apart in an Impact (`roots`); their own services cou
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 from django.conf import settings
@@ -101,10 +102,11 @@ class Impact:
     services: tuple[AffectedService, ...]  # most critical first, then nearest, then name
     max_depth: int
     truncated: bool  # the graph goes deeper than max_depth: CIs beyond it are not listed
-    _by_id: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def __post_init__(self):
-        self._by_id.update({ci.id: ci for ci in (*self.roots, *self.cis)})
+    @cached_property
+    def by_id(self) -> dict[int, AffectedCI]:
+        """The given and affected CIs by id."""
+        return {ci.id: ci for ci in (*self.roots, *self.cis)}
 
     @property
     def highest_criticality(self) -> Criticality | None:
@@ -112,10 +114,10 @@ class Impact:
 
     def path_to(self, ci_id: int) -> list[int]:
         """The ids from a given CI down to `ci_id` along a shortest path ([] if not in the impact)."""
-        path, ci = [], self._by_id.get(ci_id)
+        path, ci = [], self.by_id.get(ci_id)
         while ci is not None:
             path.append(ci.id)
-            ci = self._by_id.get(ci.via) if ci.via is not None else None
+            ci = self.by_id.get(ci.via) if ci.via is not None else None
         return path[::-1]
 
 

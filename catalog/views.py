@@ -20,7 +20,6 @@ def ci_detail(request, pk: int):
     except ConfigurationItem.DoesNotExist as exc:
         raise Http404("No such configuration item.") from exc
     impact = graph.ci_impact([ci.pk])
-    names = {c.id: c.name for c in (*impact.roots, *impact.cis)}
     kinds = dict(ConfigurationItem.Kind.choices)
     context = {
         "ci": ci,
@@ -34,7 +33,7 @@ def ci_detail(request, pk: int):
                 "kind": kinds.get(c.kind, c.kind),
                 "depth": c.depth,
                 "via": c.via,
-                "via_name": names[c.via],
+                "via_name": impact.by_id[c.via].name,
             }
             for c in impact.cis[:IMPACT_ROWS]
         ],
