@@ -47,6 +47,7 @@ class ConfigurationItem(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = "configuration item"
+        indexes = [models.Index(fields=["kind", "name"], name="catalog_ci_kind_name")]  # ?kind= by name
 
     def __str__(self) -> str:
         return self.name

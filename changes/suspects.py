@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from catalog.models import ConfigurationItem
+from catalog import graph
 from core.errors import InvalidInput, TransitionNotAllowed
 from core.events import publish_many
 from core.formatting import duration_text
@@ -44,34 +44,6 @@ _SUSPECT_FIELD = {"incident": "suspected_cause", "change": "suspected_incident"}
 
 def suspect_window() -> timedelta:
     return timedelta(hours=float(getattr(settings, "OPSDESK_SUSPECT_WINDOW_HOURS", 4)))
-
-
-def ci_upstream(ci_ids: Iterable[int]) -> set[int]:
-    """Every CI the given ones depend on, transitively (not the given ones): catalog.graph's walk
-    when the CMDB graph module is installed, else one recursive query here (UNION ends cycles)."""
-    roots = sorted({int(pk) for pk in ci_ids})
-    if not roots:
-        return set()
-    try:
-        from catalog import graph
-    except ImportError:
-        graph = None
-    if graph is not None and hasattr(graph, "ci_upstream"):
-        return set(graph.ci_upstream(roots))
-    edges = ConfigurationItem.depends_on.through._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH RECURSIVE up(id) AS (
-                SELECT to_configurationitem_id FROM {edges} WHERE from_configurationitem_id = ANY(%s)
-              UNION
-                SELECT e.to_configurationitem_id FROM {edges} AS e JOIN up ON e.from_configurationitem_id = up.id
-            )
-            SELECT id FROM up
-            """,
-            [roots],
-        )
-        return {row[0] for row in cursor.fetchall()} - set(roots)
 
 
 # --- detection -------------------------------------------------------------------------------------
@@ -175,7 +147,8 @@ def suspects_detect(*, incident_ids: Iterable[int], now: datetime | None = None)
     if not incidents:
         return []
     upstream = {
-        incident.pk: ci_upstream([incident.ci_id]) if incident.ci_id else set() for incident in incidents
+        incident.pk: graph.ci_upstream([incident.ci_id]) if incident.ci_id else set()
+        for incident in incidents
     }
     changes = _candidates(incidents, upstream, window)
     matches = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("opsdesk.api_urls")),
     path("incidents/", include("incidents.urls")),
     path("changes/", include("changes.urls")),
+    path("cis/", include("catalog.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboards/", include("reports.urls")),
     path("integrations/", include("alerts.urls")),

@@ -86,6 +86,7 @@ def test_schema_documents_every_api_route(schema):
         "/api/v1/suspected-causes/{id}/dismiss/",
         "/api/v1/metrics/changes/",
         "/api/v1/integrations/",
+        "/api/v1/cis/{id}/impact/",
         "/api/v1/integrations/{id}/",
         "/api/v1/integrations/{key}/alertmanager/",
         "/api/v1/freeze-windows/",

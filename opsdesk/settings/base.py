@@ -164,6 +164,7 @@ CELERY_TASK_ROUTES = {
     "core.dispatch_events": {"queue": TIMERS_QUEUE},
     "core.sweep_events": {"queue": TIMERS_QUEUE},
 }
+OPSDESK_CMDB_MAX_DEPTH = int(os.environ.get("OPSDESK_CMDB_MAX_DEPTH", "20"))  # hops an impact walk follows
 OPSDESK_SWEEP_SECONDS = float(os.environ.get("OPSDESK_SWEEP_SECONDS", "5"))
 OPSDESK_SUSPECT_WINDOW_HOURS = float(os.environ.get("OPSDESK_SUSPECT_WINDOW_HOURS", "4"))  # change → incident
 CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
