@@ -15,7 +15,7 @@ def test_the_incident_process_registers_itself_as_the_default():
 def test_an_unknown_process_is_refused_naming_the_known_ones():
     register_process(Process("problem", "Problem", transitions=("investigate",)))
     try:
-        with pytest.raises(ValidationError, match="Known processes: incident, problem"):
+        with pytest.raises(ValidationError, match="Known processes: change, incident, problem"):
             get_process("release")
         assert get_process("problem").actions == (CREATE, "investigate")
     finally:
