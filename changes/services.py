@@ -422,7 +422,6 @@ def change_review(
             action="review",
             actor=actor,
             note=notes.strip(),
-            data={"outcome": outcome or locked.outcome, "lessons": (lessons or "").strip()},
             by=actor,
             notes=notes.strip(),
             lessons=(lessons or "").strip(),

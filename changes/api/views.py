@@ -132,7 +132,6 @@ class ChangeViewSet(
     serializer_class = ChangeSerializer
     filterset_fields = ["status", "type", "requester", "implementer"]
     ordering_fields = ["id", "created_at", "updated_at", "planned_start"]
-    ordering = "-id"
     conflict_possible = True
     http_method_names = ["get", "post", "patch", "head", "options"]
 
