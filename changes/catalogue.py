@@ -69,3 +69,16 @@ def template_list() -> QuerySet[ChangeTemplate]:
     return ChangeTemplate.objects.select_related("assignment_group").prefetch_related(
         "services", "cis", "tasks__assignment_group"
     )
+
+
+def template_task_create(*, actor, **fields) -> ChangeTemplateTask:
+    """Fields: template, position, title, instructions, assignment_group (one row of the task list)."""
+    return config_create(ChangeTemplateTask, actor=actor, check=_check, **fields)
+
+
+def template_task_update(*, task: ChangeTemplateTask, actor, **fields) -> ChangeTemplateTask:
+    return config_update(task, actor=actor, check=_check, **fields)
+
+
+def template_task_delete(*, task: ChangeTemplateTask, actor) -> None:
+    config_delete(task, actor=actor, check=_check)
