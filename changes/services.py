@@ -275,8 +275,7 @@ def change_submit(
         now = timezone.now()
         risk = assess_risk(locked, now=now)
         locked.risk_score, locked.risk_level, locked.risk_reasons = risk.score, risk.level, risk.reasons
-        risk_data = {"risk_score": risk.score, "risk_level": risk.level}
-        change_apply(locked, action="submit", actor=actor, note=(note or "").strip(), at=now, data=risk_data)
+        change_apply(locked, action="submit", actor=actor, note=(note or "").strip(), at=now)
         if locked.type == ChangeType.STANDARD:
             change_apply(
                 locked, action="pre_approve", actor=actor, at=now, note="Standard change: pre-approved."
@@ -287,8 +286,7 @@ def change_submit(
             action="begin_assessment",
             actor=actor,
             at=now,
-            note=f"Risk {locked.get_risk_level_display().lower()} (score {risk.score}).",
-            data=risk_data,
+            note=f"Risk {locked.get_risk_level_display().lower()} (score {risk.score}): {'; '.join(risk.reasons)}.",
         )
         if risk.needs_change_manager:
             return locked

@@ -18,7 +18,8 @@ from core.permissions import require
 from core.timeline import timeline_record
 from core.validation import field_errors
 
-from . import permissions
+from . import events, permissions
+from .announce import announce
 from .lifecycle import change_lock, refuse
 from .models import ACTIVE_STATUSES, Change, ChangeTask, Status, TaskStatus
 
@@ -39,6 +40,7 @@ TASK_NOTE_REQUIRED = {
 }
 TASK_STATUS_LABELS = dict(TaskStatus.choices)
 MY_WORK_LIMIT = 200  # rows per list on the "my work" page
+MAX_TASKS = 100  # per change: the task list is read whole (API, page)
 
 
 def _refuse_unless_planning(change: Change, what: str) -> None:
@@ -92,6 +94,8 @@ def task_add(
     with transaction.atomic():
         locked = change_lock(change)
         _refuse_unless_planning(locked, "add a task to")
+        if locked.tasks.count() >= MAX_TASKS:
+            raise InvalidInput({"title": f"A change has at most {MAX_TASKS} tasks."})
         last = locked.tasks.order_by("-position").values_list("position", flat=True).first() or 0
         task = ChangeTask.objects.create(
             change=locked,
@@ -180,8 +184,26 @@ def task_transition(*, task: ChangeTask, actor: AbstractBaseUser, action: str, n
             new=TASK_STATUS_LABELS[locked.status],
             note=note,
         )
+        if locked.status == TaskStatus.FAILED:
+            _announce_failure(change, locked, actor=actor)
     locked.change = change
     return locked
+
+
+def _announce_failure(change: Change, task: ChangeTask, *, actor) -> None:
+    """Tell the implementer and the requester (not whoever reported it) that the rollback plan may be needed."""
+    people = {person.pk: person for person in (change.implementer, change.requester) if person is not None}
+    people.pop(actor.pk, None)
+    announce(
+        change,
+        event_type=events.TASK_FAILED.name,
+        event_key=f"change:{change.pk}:task:{task.pk}:failed",
+        title=f"{change.number}: task {task.position} failed",
+        body=f"{task.title}: {task.note} — see the rollback plan.",
+        recipients=list(people.values()),
+        data={"task": {"id": task.pk, "position": task.position, "title": task.title, "note": task.note}},
+        actor=actor,
+    )
 
 
 def task_start(*, task: ChangeTask, actor: AbstractBaseUser) -> ChangeTask:
