@@ -140,7 +140,16 @@ def may_work(user: AbstractBaseUser, task: ChangeTask, change: Change) -> bool:
         return False
     if permissions.can_manage(user) or task.assignee_id == user.pk or change.implementer_id == user.pk:
         return True
-    return bool(task.assignment_group_id and user.groups.filter(pk=task.assignment_group_id).exists())
+    return task.assignment_group_id in _group_ids(user)
+
+
+def _group_ids(user: AbstractBaseUser) -> frozenset[int]:
+    """The user's group ids, read once per request (a page checks every task of a change)."""
+    cached = getattr(user, "_change_group_ids", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("pk", flat=True))
+        user._change_group_ids = cached
+    return cached
 
 
 def task_transition(*, task: ChangeTask, actor: AbstractBaseUser, action: str, note: str = "") -> ChangeTask:

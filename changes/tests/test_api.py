@@ -210,3 +210,14 @@ def test_list_query_count_does_not_grow(
     with django_assert_num_queries(6):
         response = api.get(CHANGES)
     assert len(response.json()["results"]) == rows
+
+
+def test_a_transition_with_a_stale_if_match_is_a_409(api, requester):
+    change = change_create(actor=requester)
+    api.patch(f"{CHANGES}{change.pk}/", {"title": "Renamed"}, format="json")
+    stale = api.post(f"{CHANGES}{change.pk}/cancel/", {"note": "Dup."}, format="json", HTTP_IF_MATCH='"1"')
+    assert stale.status_code == 409 and stale.json()["current_version"] == 2
+    bad = api.post(f"{CHANGES}{change.pk}/cancel/", {"note": "Dup."}, format="json", HTTP_IF_MATCH="soon")
+    assert bad.status_code == 400 and "If-Match" in bad.json()["fields"]
+    done = api.post(f"{CHANGES}{change.pk}/cancel/", {"note": "Dup."}, format="json", HTTP_IF_MATCH='"2"')
+    assert done.status_code == 200 and done.json()["status"] == "cancelled"

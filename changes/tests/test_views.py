@@ -164,3 +164,16 @@ def test_viewer_sees_no_actions(client, viewer, requester):
         == 403
     )
     assert client.get(reverse("changes:new")).status_code == 403
+
+
+@pytest.mark.parametrize("tasks", [1, 5])
+def test_detail_query_count_does_not_grow_with_tasks(browser, requester, tasks, django_assert_num_queries):
+    team = Group.objects.create(name="DBA")
+    requester.groups.add(team)
+    change = change_in_state(Status.IMPLEMENTING, actor=requester)
+    for n in range(tasks):
+        change.tasks.create(position=n + 1, title=f"Step {n}", assignment_group=team)
+    # session, user, change, services, CIs, tasks, roles, my groups, timeline
+    with django_assert_num_queries(9):
+        page = browser.get(reverse("changes:detail", args=[change.pk]))
+    assert page.content.count(b'data-step="start"') == tasks
