@@ -125,6 +125,9 @@ class ChangeViewSet(
 
     permission_classes = [HasRole]
     write_permissions = {
+        # The vote and scheduling actions name their own (a `write_permissions` dict on their mixin).
+        **getattr(ApprovalActions, "write_permissions", {}),
+        **getattr(SchedulingActions, "write_permissions", {}),
         "create": permissions.CREATE,
         "partial_update": permissions.UPDATE,
         **{name: spec.permission for name, spec in TRANSITIONS.items()},
