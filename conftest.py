@@ -10,7 +10,11 @@ from core import roles
 from core.tests.factories import UserFactory
 from incidents.tests.factories import IncidentFactory
 
-REFERENCE_DATA = ("core.migrations.0002_roles.create_roles", "sla.migrations.0002_defaults.load_defaults")
+REFERENCE_DATA = (
+    "core.migrations.0002_roles.create_roles",
+    "sla.migrations.0002_defaults.load_defaults",
+    "changes.migrations.0002_default_approval_policies.forwards",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -99,3 +99,24 @@ SUSPECTED_INCIDENT = EventType(
 )
 
 EVENT_TYPES = (CREATED, *TRANSITIONS.values(), SUSPECTED_INCIDENT)
+
+TASK_FAILED = EventType(
+    "change.task_failed",
+    1,
+    "A task of a change in implementation failed: the rollback plan may be needed.",
+    (
+        CHANGE,
+        Field(
+            "task",
+            "object",
+            "The failed task.",
+            fields=(
+                Field("id", "integer", "Database id (/api/v1/changes/<change id>/tasks/<id>/)."),
+                Field("position", "integer", "Its place in the change's task list (1, 2, ...)."),
+                Field("title", "string", "Title."),
+                Field("note", "string", "What went wrong."),
+            ),
+        ),
+    ),
+)
+EVENT_TYPES = (*EVENT_TYPES, TASK_FAILED)

@@ -1,5 +1,5 @@
-"""Demo data for `make run` / `manage.py load_demo`: users for every role, a small service catalog
-and incidents in several states. Idempotent: existing records are kept as they are, never duplicated.
+"""Demo data for `make run` / `manage.py load_demo`: users for every role, a small service catalog,
+incidents in several states, a standard change template and change requests at several steps. Idempotent: existing records are kept as they are, never duplicated.
 
 Incidents are filed and worked only through incidents.services, acting as the `agent` user, so they
 get numbers, priorities, SLA clocks and timelines exactly as real ones do. Services belong to the
@@ -13,6 +13,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from catalog.models import ConfigurationItem, Criticality, Service
+from changes import catalogue
+from changes import services as change_services
+from changes.models import Change, ChangeTemplate
 from core import roles
 from core.models import Team, TimelineEntry
 from incidents import services as incident_services
@@ -27,6 +30,7 @@ DEMO_USERS: dict[str, tuple[str | None, dict]] = {
     "lead": (roles.CAB_TECH_LEAD, {}),
     "owner": (roles.CAB_PRODUCT_OWNER, {}),
     "opsmgr": (roles.CAB_OPS_MANAGER, {}),
+    "chgmgr": (roles.CHANGE_MANAGER, {"is_staff": True}),
     "manager": (roles.MANAGER, {"is_staff": True}),
     "viewer": (roles.VIEWER, {}),
 }
@@ -344,6 +348,76 @@ def load_incidents(summary: Summary, *, actor, services: dict[str, Service]) -> 
         summary.add("incidents")
 
 
+STANDARD_TEMPLATE = dict(
+    name="Rotate the checkout TLS certificate",
+    description="Yearly certificate renewal on the checkout CDN: routine, low risk, pre-approved.",
+    title="Rotate the TLS certificate of checkout-cdn",
+    implementation_plan="Upload the renewed certificate to the CDN and switch the edge configuration to it.",
+    rollback_plan="Switch the edge configuration back to the previous certificate (kept for 30 days).",
+    test_plan="openssl s_client against every edge; synthetic checkout run.",
+)
+STANDARD_TASKS = (
+    {"title": "Upload the renewed certificate", "instructions": "CDN console → Certificates → Upload."},
+    {"title": "Switch the edge configuration", "instructions": "Apply the prepared change set."},
+    {"title": "Verify the handshake on every edge"},
+)
+PLANS = {
+    "implementation_plan": "1. Take a base backup. 2. Fail over to the replica. 3. Upgrade. 4. Fail back.",
+    "rollback_plan": "Fail back to the untouched replica; restore from the base backup if needed.",
+    "test_plan": "Rehearsed on staging last week; run the payment smoke suite after each step.",
+}
+# title → (fields, steps after filing: "submit")
+DEMO_CHANGES = {
+    "Upgrade pay-db-1 to PostgreSQL 16": (
+        dict(cis=["pay-db-1"], services=["payments"], outage_required=True, rollback_complexity="complex",
+             justification="PostgreSQL 12 is out of support.", **PLANS),
+        ("submit",),
+    ),
+    "Raise the wiki attachment size limit": (
+        dict(cis=["wiki-app"], services=["team-wiki"],
+             implementation_plan="Set MAX_UPLOAD=100M in the wiki config and restart the container.",
+             rollback_plan="Revert the config value and restart.", test_plan="Upload a 60 MB file."),
+        ("submit",),
+    ),
+    "Replace the VPN gateway firmware": (
+        dict(cis=["vpn-gw-1"], services=["corporate-network"], testing="partial",
+             implementation_plan="Flash firmware 9.4 during the Saturday window."),
+        (),
+    ),
+}  # fmt: skip
+
+
+def load_changes(summary: Summary, *, users: dict) -> None:
+    """A standard change template with tasks (by chgmgr) and changes filed by agent: a high-risk one
+    waiting for the change manager's assessment, a low-risk one awaiting the CAB, a draft, and a
+    standard change pre-approved from the template."""
+    template = ChangeTemplate.objects.filter(name=STANDARD_TEMPLATE["name"]).first()
+    if template is None:
+        template = catalogue.template_create(
+            actor=users["chgmgr"],
+            services=list(Service.objects.filter(slug="checkout-web")),
+            cis=list(ConfigurationItem.objects.filter(name="checkout-cdn")),
+            tasks=STANDARD_TASKS,
+            **STANDARD_TEMPLATE,
+        )
+        summary.add("change templates")
+    agent = users["agent"]
+    for title, (fields, steps) in DEMO_CHANGES.items():
+        if Change.objects.filter(title=title).exists():
+            continue
+        fields = dict(fields)
+        fields["cis"] = list(ConfigurationItem.objects.filter(name__in=fields["cis"]))
+        fields["services"] = list(Service.objects.filter(slug__in=fields["services"]))
+        change = change_services.change_create(actor=agent, title=title, implementer=agent, **fields)
+        if "submit" in steps:
+            change_services.change_submit(change=change, actor=agent)
+        summary.add("changes")
+    if not Change.objects.filter(template=template).exists():
+        change = change_services.change_create(actor=agent, template=template, implementer=agent)
+        change_services.change_submit(change=change, actor=agent)
+        summary.add("changes")
+
+
 @transaction.atomic
 def load_demo() -> Summary:
     """Create whatever demo data is missing; returns what was created."""
@@ -352,6 +426,7 @@ def load_demo() -> Summary:
     load_teams(summary, users)
     services = load_catalog(summary)
     load_incidents(summary, actor=users["agent"], services=services)
+    load_changes(summary, users=users)
     return summary
 
 

@@ -17,10 +17,15 @@ from rest_framework.test import APIClient
 
 from alerts import services as alert_services
 from alerts.models import Integration
+from changes import catalogue as change_catalogue
 from changes import freeze as freeze_services
 from changes import scheduling as change_scheduling
+from changes import services as change_services
 from changes import suspects as change_suspects
-from changes.models import Change, FreezeWindow, SuspectedCause
+from changes import work_orders as change_work
+from changes.models import Change, ChangeTask, ChangeTemplate, FreezeWindow, SuspectedCause
+from changes.tests.factories import change_create as _change_create
+from changes.tests.factories import change_in_state, standard_template
 from changes.tests.scheduling_helpers import at, make_change
 from changes.tests.suspects_setup import suspected_link
 from core import roles
@@ -94,10 +99,12 @@ def world_state() -> tuple:
         tuple(WebhookSubscription.objects.order_by("pk").values_list("pk", "name", "url", "active")),
         tuple(SuspectedCause.objects.order_by("pk").values_list("pk", "status", "note")),
         tuple(Integration.objects.order_by("pk").values_list("pk", "name", "active")),
-        tuple(Change.objects.order_by("pk").values_list("pk", "status", "version", "planned_start")),
+        tuple(Change.objects.order_by("pk").values_list("pk", "status", "version", "title", "planned_start")),
         tuple(
             FreezeWindow.objects.order_by("pk").values_list("pk", "name", "starts_at", "ends_at", "active")
         ),
+        tuple(ChangeTask.objects.order_by("pk").values_list("pk", "status", "position")),
+        tuple(ChangeTemplate.objects.order_by("pk").values_list("pk", "name")),
     )
 
 
@@ -384,6 +391,119 @@ WRITES += [
         ok=204,
     ),
 ]
+# --- changes ------------------------------------------------------------------------------------
+
+CHANGE_WORKERS = frozenset({roles.AGENT, roles.MANAGER, roles.CHANGE_MANAGER, "superuser"})
+CHANGE_MANAGERS = frozenset({roles.MANAGER, roles.CHANGE_MANAGER, "superuser"})
+CHANGES = "/api/v1/changes/"
+CHANGE_TEMPLATES = "/api/v1/change-templates/"
+NEW_TEMPLATE = {"name": "Restart wiki", "title": "Restart the wiki", "tasks": [{"title": "Restart"}]}
+# Each change action: the state it is legal from, its input, the service, and who may.
+CHANGE_ACTIONS = {
+    "submit": ("draft", {}, change_services.change_submit, CHANGE_WORKERS),
+    "assess": ("assessment", {"note": "Rehearsed."}, change_services.change_assess, CHANGE_MANAGERS),
+    "start": ("scheduled", {}, change_services.change_start, CHANGE_WORKERS),
+    "complete": ("implementing", {"outcome": "successful"}, change_services.change_complete, CHANGE_WORKERS),
+    "review": ("implemented", {"notes": "No incidents."}, change_services.change_review, CHANGE_WORKERS),
+    "close": ("in_review", {}, change_services.change_close, CHANGE_WORKERS),
+    "cancel": ("draft", {"note": "Not needed."}, change_services.change_cancel, CHANGE_WORKERS),
+    "revise": ("rejected", {}, change_services.change_revise, CHANGE_WORKERS),
+}
+
+
+def _change(state: str = "draft"):
+    return lambda world: change_in_state(state, actor=world.reporter)
+
+
+def _change_action(name: str) -> Write:
+    state, params, service, allowed = CHANGE_ACTIONS[name]
+    return Write(
+        name=f"change {name}",
+        allowed=allowed,
+        setup=_change(state),
+        api=lambda api, change, world: api.post(f"{CHANGES}{change.pk}/{name}/", params, format="json"),
+        service=lambda actor, change, world: service(change=change, actor=actor, **params),
+    )
+
+
+def _pending_task(world):
+    change = change_in_state("implementing", actor=world.reporter)
+    return ChangeTask.objects.create(change=change, position=1, title="Drain node 1", assignee=world.reporter)
+
+
+CHANGE_WRITES = [
+    Write(
+        name="change create",
+        allowed=CHANGE_WORKERS,
+        setup=lambda world: None,
+        api=lambda api, _, world: api.post(CHANGES, {"title": "Upgrade"}, format="json"),
+        service=lambda actor, _, world: _change_create(actor=actor),
+        ok=201,
+    ),
+    Write(
+        name="change update",
+        allowed=CHANGE_WORKERS,
+        setup=_change(),
+        api=lambda api, change, world: api.patch(
+            f"{CHANGES}{change.pk}/", {"title": "Renamed"}, format="json"
+        ),
+        service=lambda actor, change, world: change_services.change_update(
+            change=change, actor=actor, title="Renamed"
+        ),
+    ),
+    *[_change_action(name) for name in CHANGE_ACTIONS],
+    Write(
+        name="change task add",
+        allowed=CHANGE_WORKERS,
+        setup=_change(),
+        api=lambda api, change, world: api.post(
+            f"{CHANGES}{change.pk}/tasks/", {"title": "Drain"}, format="json"
+        ),
+        service=lambda actor, change, world: change_work.task_add(change=change, actor=actor, title="Drain"),
+        ok=201,
+    ),
+    Write(
+        # Someone else's task: only change managers (and the assignee, implementer, group) may work it.
+        name="change task start",
+        allowed=CHANGE_MANAGERS,
+        setup=_pending_task,
+        api=lambda api, task, world: api.post(
+            f"{CHANGES}{task.change_id}/tasks/{task.pk}/start/", {}, format="json"
+        ),
+        service=lambda actor, task, world: change_work.task_start(task=task, actor=actor),
+    ),
+    Write(
+        name="change template create",
+        allowed=CHANGE_MANAGERS,
+        setup=lambda world: None,
+        api=lambda api, _, world: api.post(CHANGE_TEMPLATES, NEW_TEMPLATE, format="json"),
+        service=lambda actor, _, world: change_catalogue.template_create(actor=actor, **NEW_TEMPLATE),
+        ok=201,
+    ),
+    Write(
+        name="change template update",
+        allowed=CHANGE_MANAGERS,
+        setup=lambda world: standard_template(),
+        api=lambda api, template, world: api.patch(
+            f"{CHANGE_TEMPLATES}{template.pk}/", {"name": "Renamed"}, format="json"
+        ),
+        service=lambda actor, template, world: change_catalogue.template_update(
+            template=template, actor=actor, name="Renamed"
+        ),
+    ),
+    Write(
+        name="change template delete",
+        allowed=CHANGE_MANAGERS,
+        setup=lambda world: standard_template(),
+        api=lambda api, template, world: api.delete(f"{CHANGE_TEMPLATES}{template.pk}/"),
+        service=lambda actor, template, world: change_catalogue.template_delete(
+            template=template, actor=actor
+        ),
+        ok=204,
+    ),
+]
+WRITES += CHANGE_WRITES
+
 SERVICE_ONLY_WRITES = [
     Write(
         name="outbox message retry",

@@ -107,6 +107,26 @@ def test_schema_documents_every_api_route(schema):
             "escalate",
         )
     }
+    expected |= (
+        {
+            "/api/v1/changes/",
+            "/api/v1/changes/{id}/",
+            "/api/v1/changes/{id}/timeline/",
+            "/api/v1/changes/{change_id}/tasks/",
+            "/api/v1/changes/{change_id}/tasks/reorder/",
+            "/api/v1/changes/{change_id}/tasks/{id}/",
+            "/api/v1/change-templates/",
+            "/api/v1/change-templates/{id}/",
+        }
+        | {
+            f"/api/v1/changes/{{id}}/{action}/"
+            for action in ("submit", "assess", "start", "complete", "review", "close", "cancel", "revise")
+        }
+        | {
+            f"/api/v1/changes/{{change_id}}/tasks/{{id}}/{step}/"
+            for step in ("start", "finish", "fail", "skip")
+        }
+    )
     assert expected <= documented
     assert not {path for path in documented if path.startswith("/api/v1/")} - expected
 

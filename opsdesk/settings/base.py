@@ -255,7 +255,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "incidents.models.Level", "AuditActionEnum": "audit.models.ACTIONS"},
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "incidents.models.Level",
+        "AuditActionEnum": "audit.models.ACTIONS",
+        "ChangeTypeEnum": "changes.models.ChangeType",
+        "TypeEnum": "core.events.registry.FIELD_TYPES",
+        "TimelineEntryKindEnum": "core.models.TimelineEntry.Kind",
+    },
 }
 
 # --- Audit of configuration (audit/): PostgreSQL triggers write the history ----------------------
