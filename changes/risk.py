@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Min
-
-from catalog.models import ConfigurationItem, Criticality, Service
+from catalog import graph
+from catalog.models import Criticality
 
 from .models import Change, Outcome, RiskLevel, RollbackComplexity, Testing
 
@@ -57,31 +56,15 @@ def level_for(score: int) -> str:
 
 
 def blast_radius(ci_ids: Iterable[int], service_ids: Iterable[int]) -> dict:
-    """{"ci_count", "service_count", "highest_criticality"} of everything the change affects. Uses the
-    CMDB graph (catalog.graph, transitive) when it is installed; otherwise one hop: the CIs themselves
-    and the CIs that depend on them directly."""
-    ci_ids, service_ids = set(ci_ids), set(service_ids)
-    try:
-        from catalog import graph
-    except ImportError:
-        graph = None
-    if graph is not None and hasattr(graph, "blast_radius"):
-        found = graph.blast_radius(ci_ids, service_ids)
-        return {
-            "ci_count": found.get("ci_count", found.get("cis", 0)),
-            "service_count": found.get("service_count", found.get("services", 0)),
-            "highest_criticality": found.get("highest_criticality", found.get("criticality")),
-        }
-    affected = ci_ids | set(
-        ConfigurationItem.depends_on.through.objects.filter(to_configurationitem_id__in=ci_ids).values_list(
-            "from_configurationitem_id", flat=True
-        )
-    )
-    services = service_ids | set(
-        ConfigurationItem.objects.filter(pk__in=affected).values_list("service_id", flat=True)
-    )
-    highest = Service.objects.filter(pk__in=services).aggregate(highest=Min("criticality"))["highest"]
-    return {"ci_count": len(affected), "service_count": len(services), "highest_criticality": highest}
+    """{"ci_count", "service_count", "highest_criticality"} of everything the change affects: its CIs and
+    every CI depending on them transitively (catalog.graph), and the services of all of them."""
+    ci_ids = set(ci_ids)
+    found = graph.blast_radius(ci_ids, set(service_ids))
+    return {
+        "ci_count": len(ci_ids) + found["affected_cis"],
+        "service_count": found["affected_services"],
+        "highest_criticality": found["highest_criticality"],
+    }
 
 
 def recent_failures(change: Change, ci_ids: Iterable[int], *, now: datetime) -> list[str]:

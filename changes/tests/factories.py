@@ -56,6 +56,17 @@ PARAMS = {
     "reject": {"reason": "Not now."},
     "complete": {"outcome": "successful", "data": {"outcome": "successful"}},
     "review": {"by": None, "notes": "Went fine.", "lessons": ""},
+    # What changes.scheduling.change_schedule publishes with the step (here: no freeze, no conflicts).
+    "schedule": {
+        "data": {
+            "planned_start": "2030-01-07T09:00:00+00:00",
+            "planned_end": "2030-01-07T11:00:00+00:00",
+            "freeze_windows": [],
+            "override_reason": "",
+            "conflicts": [],
+            "acknowledged": [],
+        }
+    },
 }
 
 

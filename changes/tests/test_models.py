@@ -6,6 +6,7 @@ from django.db import transaction
 from changes import selectors, work_orders
 from changes.lifecycle import change_apply, change_lock
 from changes.models import TRANSITIONS, Change, ChangeTask, ChangeType, Status, TaskStatus
+from changes.tests.factories import PARAMS as FACTORY_PARAMS
 from changes.tests.factories import PLANS, change_create
 from core.errors import TransitionNotAllowed
 
@@ -38,6 +39,7 @@ PARAMS = {
     "reject": {"reason": "No."},
     "complete": {"outcome": "successful", "data": {"outcome": "successful"}},
     "review": {"by": None, "notes": "Fine.", "lessons": ""},
+    "schedule": FACTORY_PARAMS["schedule"],
 }
 
 
