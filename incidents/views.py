@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from catalog.models import Service
 from core.decorators import permission_required
 from core.errors import ConcurrentModification, DomainError, InvalidInput
 from core.formatting import duration_text
@@ -31,10 +32,11 @@ from .forms import (
     IncidentEditForm,
     PriorityPreviewForm,
     VersionForm,
+    assignable_users,
     transition_form,
 )
-from .models import OPEN_STATUSES, TRANSITIONS, Incident, ResolutionCode, Status, priority_for
-from .sla_display import escalation_info, incident_sla_badges, iso, queue_sla
+from .models import OPEN_STATUSES, TRANSITIONS, Incident, Priority, ResolutionCode, Status, priority_for
+from .sla_display import escalation_info, incident_sla_badges, iso, local_minute, queue_sla
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000  # the queue counts up to here, then says "more than 1000" (no COUNT(*) of a big table)
@@ -65,6 +67,7 @@ ACTION_LABELS = {
 }
 ACTIONS_WITH_FORM = frozenset({"resolve", *services.NOTE_REQUIRED})
 STATUS_LABELS = dict(Status.choices)
+PRIORITY_LABELS = dict(Priority.choices)
 RESOLUTION_LABELS = dict(ResolutionCode.choices)
 FIELD_LABELS = {"ci": "Configuration item", "assignment_group": "Assignment group"}
 TIMESTAMPS = (
@@ -103,18 +106,15 @@ def queue(request):
         max_page=MAX_PAGE,
     )
     now = timezone.now()
-    for incident in page.object_list:
-        incident.age = duration_text(now - incident.created_at, "age")
-        incident.sla = queue_sla(incident.sla_clock_list, now=now)
+    _queue_rows(page.object_list, now=now)
     filters_only = request.GET.copy()
     for key in ("sort", "page"):
         filters_only.pop(key, None)
     current = filters_only.urlencode() or "is_open=true"
     keep_sort = "&sort=due" if sort == "due" else ""
-    filterset.form.fields["service"].empty_label = "Any service"
-    filterset.form.fields["assignee"].empty_label = "Anyone"
     context = {
         "filter": filterset,
+        "options": _filter_options(request.GET) if not _partial(request) else None,
         "page": page,
         "sort": sort,
         "sort_caption": sort_caption,
@@ -127,6 +127,38 @@ def queue(request):
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _queue_rows(incidents: list[Incident], *, now) -> None:
+    """What each row shows, computed once per page in plain Python (no reverse(), date filter or
+    choice lookup per row in the template)."""
+    detail_url = reverse("incidents:detail", args=[0]).replace("/0/", "/{}/")
+    for incident in incidents:
+        created = timezone.localtime(incident.created_at)
+        incident.url = detail_url.format(incident.pk)
+        incident.priority_label = PRIORITY_LABELS.get(incident.priority, incident.priority)
+        incident.status_label = STATUS_LABELS.get(incident.status, incident.status)
+        incident.assignee_name = incident.assignee.get_username() if incident.assignee_id else ""
+        incident.created_iso = created.isoformat()
+        incident.created_title = local_minute(created)
+        incident.age = duration_text(now - incident.created_at, "age")
+        incident.sla = queue_sla(incident.sla_clock_list, now=now)
+
+
+def _filter_options(query) -> dict[str, list[tuple[str, str, bool]]]:
+    """(value, label, selected) of the filter form's choices (plain loops in the template instead of
+    a widget template per option). The assignee list offers the people work can be assigned to."""
+
+    def options(name: str, choices) -> list[tuple[str, str, bool]]:
+        chosen = set(query.getlist(name))
+        return [(str(value), label, str(value) in chosen) for value, label in choices]
+
+    return {
+        "service": options("service", Service.objects.order_by("name").values_list("pk", "name")),
+        "assignee": options("assignee", assignable_users().values_list("pk", "username")),
+        "status": options("status", Status.choices),
+        "priority": options("priority", Priority.choices),
+    }
 
 
 def _page_number(value: str | None) -> int:

@@ -187,6 +187,7 @@ CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
         "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
     },
     "purge-sent-outbox": {"task": "notifications.purge_sent_outbox", "schedule": 24 * 3600.0},
+    "refresh-sla-rollup": {"task": "reports.tasks.refresh_sla_rollup", "schedule": 3600.0},
 }
 
 # --- REST API ---------------------------------------------------------------------------------
