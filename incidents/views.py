@@ -5,6 +5,7 @@ Domain errors become HTTP statuses here: InvalidInput 400, NotPermitted 403, Tra
 ConcurrentModification 409, each shown on the page."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -225,7 +226,8 @@ def _get_incident(pk: int) -> Incident:
 @require_GET
 @permission_required()
 def detail(request, pk: int):
-    return _render_detail(request, _get_incident(pk))
+    open_panel = "edit" if request.GET.get("edit") else ""  # the edit form without JavaScript
+    return _render_detail(request, _get_incident(pk), open_panel=open_panel)
 
 
 @require_POST
@@ -254,10 +256,12 @@ def transition(request, pk: int, action: str):
     return _done(request, done)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required()
 def edit(request, pk: int):
     incident = _get_incident(pk)
+    if request.method == "GET":
+        return _edit_form(request, incident)
     form = IncidentEditForm(request.POST, incident=incident)
     if not form.is_valid():
         return _render_detail(
@@ -275,6 +279,18 @@ def edit(request, pk: int):
         return _domain_error(request, incident, exc, bound={"edit": form}, open_panel="edit")
     messages.success(request, f"{done.number} updated.")
     return _done(request, done)
+
+
+def _edit_form(request, incident: Incident):
+    """GET: the edit form alone, fetched by the detail page when its panel is first opened (htmx);
+    without htmx, the detail page with the form open."""
+    if incident.status in services.READ_ONLY_STATUSES or not allowed(request.user, permissions.UPDATE):
+        raise PermissionDenied("You may not edit this incident.")
+    if not _partial(request):
+        return redirect(reverse("incidents:detail", args=[incident.pk]) + "?edit=1#edit-panel")
+    form = IncidentEditForm(incident=incident)
+    context = {"incident": incident, "edit_form": form, "edit_preview": _preview(form)}
+    return render(request, "incidents/_edit_form.html", context)
 
 
 @require_POST
@@ -414,7 +430,10 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
         for name in TRANSITIONS
         if name in transitions
     ]
-    edit_form = bound.get("edit") or IncidentEditForm(incident=incident)
+    # the edit form only when it must show now (its selects are fetched when the panel opens)
+    edit_form = bound.get("edit") or (
+        IncidentEditForm(incident=incident) if open_panel == "edit" and editable else None
+    )
     timeline = [_label_entry(entry) for entry in selectors.incident_timeline(incident=incident, viewer=user)]
     now = timezone.now()
     escalation = escalation_info(incident, now=now)
@@ -448,7 +467,7 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
         "resolution_label": RESOLUTION_LABELS.get(incident.resolution_code, ""),
         "timeline": timeline,
         "edit_form": edit_form,
-        "edit_preview": _preview(edit_form),
+        "edit_preview": _preview(edit_form) if edit_form else None,
         "comment_form": bound.get("comment") or CommentForm(),
         "error": error,
         "open_panel": open_panel,

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
 
 EXPORT_CHUNK = 2000  # rows per fetch of the export's server-side cursor
 
@@ -46,6 +46,15 @@ class ClockRows:
     def slice(self, offset: int, limit: int) -> list[dict]:
         """Rows offset .. offset + limit − 1 of the merged list (one query)."""
         return list(self._merged(self.branches, offset + limit)[offset : offset + limit])
+
+    def slice_counted(self, offset: int, limit: int) -> tuple[list[dict], int | None]:
+        """slice() of a one-branch list with the list's length (a window count: one query); the
+        length is None when the page is past the end (no row to carry it)."""
+        (branch,) = self.branches
+        rows = list(
+            branch.annotate(list_total=Window(Count("pk"))).order_by(*self.order)[offset : offset + limit]
+        )
+        return rows, rows[0]["list_total"] if rows else (0 if offset == 0 else None)
 
     def count(self) -> int:
         return sum(branch.count() for branch in self.branches)
