@@ -19,6 +19,8 @@ from datetime import datetime
 
 from django.db.models import Count, F, Q, QuerySet, Window
 
+from .planner import index_probes
+
 EXPORT_CHUNK = 2000  # rows per fetch of the export's server-side cursor
 
 
@@ -61,7 +63,8 @@ class ClockRows:
 
     def tuples(self, *fields: str) -> Iterator[tuple]:
         """Every row as a plain tuple of `fields` (which must include the order's names), streamed
-        through a server-side cursor."""
-        return self._merged([branch.values_list(*fields) for branch in self.branches]).iterator(
-            chunk_size=EXPORT_CHUNK
-        )
+        through a server-side cursor, in a transaction planned for index probes (reports.planner)
+        that lasts while the rows are read."""
+        rows = self._merged([branch.values_list(*fields) for branch in self.branches])
+        with index_probes():
+            yield from rows.iterator(chunk_size=EXPORT_CHUNK)

@@ -10,7 +10,7 @@ classification of sla.states, so roll-up + live = the live figures of the same p
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, DateTimeField, Exists, Min, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -21,6 +21,7 @@ from sla.selectors import sla_clocks_of
 from sla.states import breached_q, met_q
 
 from .models import RollupState, SlaDailyOutcome
+from .planner import index_probes
 
 STATE = "sla_outcomes"
 # Every status but closed (settled once the roll-up passes its closing time) and cancelled (left out).
@@ -30,11 +31,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # just before the refresh but commits after it is still counted (live now, rolled up next time).
 SETTLE_MARGIN = timedelta(minutes=15)
 BATCH = 2000
-# The live part probes the clocks of each unsettled incident by index (~2 per incident). With the
-# default random_page_cost (4, for spinning disks) PostgreSQL prefers hashing all clocks of every
-# incident (a full scan: 450 ms at 1M incidents, and over the JIT threshold: 250 ms more) to ~100k
-# probes of a cached index (120 ms). The usual value for SSDs and cached data, for this query only.
-RANDOM_PAGE_COST = 1.1
 
 # (priority, target, day of creation, met, breached)
 OutcomeRow = tuple[int, str, date, int, int]
@@ -99,8 +95,7 @@ def sla_outcomes(
         .annotate(met_sum=Sum("met"), breached_sum=Sum("breached"))
         .values_list("priority", "target", "day", "met_sum", "breached_sum")
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL random_page_cost = {RANDOM_PAGE_COST}")
+    with index_probes():  # reports/planner.py
         return list(live.union(recent, rolled, all=True))
 
 
