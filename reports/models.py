@@ -31,7 +31,7 @@ class SlaDailyOutcome(models.Model):
 
 
 class RollupState(models.Model):
-    """How far a roll-up goes (one row per roll-up, created by the migration): incidents closed
+    """How far a roll-up goes (one row per roll-up, created by its first refresh): incidents closed
     before `settled_before`, days in `time_zone`."""
 
     name = models.CharField(max_length=32, primary_key=True)

@@ -145,7 +145,9 @@ def sla_rollup_refresh(*, now: datetime | None = None) -> int:
     tz = timezone.get_default_timezone()
     tz_name = timezone.get_default_timezone_name()
     with transaction.atomic():
-        state = RollupState.objects.select_for_update().get(name=STATE)
+        state, _ = RollupState.objects.select_for_update().get_or_create(
+            name=STATE, defaults={"settled_before": EPOCH, "time_zone": tz_name}
+        )
         if state.time_zone != tz_name:
             SlaDailyOutcome.objects.all().delete()
             state.settled_before, state.time_zone = EPOCH, tz_name

@@ -1,5 +1,5 @@
-"""The SLA roll-up's state row, and the indexes the dashboard reads through (on incidents' table,
-created here with IF NOT EXISTS so the incidents app's models stay as they are):
+"""The indexes the SLA dashboard reads through, on the incidents' and clocks' tables (created here
+with IF NOT EXISTS so the incidents and sla apps' models stay as they are):
 
 - unsettled incidents by creation (the live part of the compliance figures: neither closed nor
   cancelled);
@@ -7,18 +7,7 @@ created here with IF NOT EXISTS so the incidents app's models stay as they are):
 - SLA clocks breached for good, latest breach first, and running clocks not yet recorded as breached,
   in the same order (the dashboard's breach list, a page at a time: reports/clock_rows.py)."""
 
-from datetime import UTC, datetime
-
 from django.db import migrations
-
-STATE = "sla_outcomes"
-
-
-def create_state(apps, schema_editor):
-    apps.get_model("reports", "RollupState").objects.get_or_create(
-        name=STATE, defaults={"settled_before": datetime(1970, 1, 1, tzinfo=UTC), "time_zone": ""}
-    )
-
 
 INDEXES = (
     (
@@ -50,7 +39,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create_state, migrations.RunPython.noop),
         *(
             migrations.RunSQL(
                 f"CREATE INDEX IF NOT EXISTS {name} ON {definition}", f"DROP INDEX IF EXISTS {name}"
