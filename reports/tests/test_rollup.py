@@ -134,3 +134,11 @@ def test_the_beat_task_refreshes(closed):
     with time_machine.travel(LATER, tick=False):
         assert tasks.refresh_sla_rollup() == 5
         assert tasks.refresh_sla_rollup() == 0
+
+
+def test_the_unsettled_index_matches_the_live_filter():
+    """reports migration 0002 spells the statuses of reports_incident_unsettled_idx out; PostgreSQL
+    uses the index only while the live filter asks for exactly these."""
+    from reports.rollup import UNSETTLED
+
+    assert set(UNSETTLED) == {"new", "acknowledged", "in_progress", "on_hold", "resolved"}
