@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils import timezone
+
 from core.formatting import duration_text
 from sla import clock as sla_clock
 from sla import states
@@ -54,10 +56,23 @@ class SlaBadge:
     def at_risk_iso(self) -> str:
         return iso(self.at_risk_at)
 
+    @property
+    def due_title(self) -> str:
+        return local_minute(self.due_at)
+
 
 def iso(instant: datetime | None) -> str:
     """An instant for `data-*` attributes, which JavaScript's Date.parse reads."""
     return instant.isoformat(timespec="milliseconds") if instant else ""
+
+
+def local_minute(instant: datetime | None) -> str:
+    """An instant as the pages show it, e.g. "2026-11-16 10:00 UTC" (the template filter
+    `date:"Y-m-d H:i T"` without its per-call cost, for rows)."""
+    if instant is None:
+        return ""
+    local = timezone.localtime(instant)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def sla_badge(clock: SlaClock, *, now: datetime) -> SlaBadge:

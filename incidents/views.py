@@ -5,6 +5,7 @@ Domain errors become HTTP statuses here: InvalidInput 400, NotPermitted 403, Tra
 ConcurrentModification 409, each shown on the page."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from catalog.models import Service
 from core.decorators import permission_required
 from core.errors import ConcurrentModification, DomainError, InvalidInput
 from core.formatting import duration_text
@@ -31,10 +33,11 @@ from .forms import (
     IncidentEditForm,
     PriorityPreviewForm,
     VersionForm,
+    assignable_users,
     transition_form,
 )
-from .models import OPEN_STATUSES, TRANSITIONS, Incident, ResolutionCode, Status, priority_for
-from .sla_display import escalation_info, incident_sla_badges, iso, queue_sla
+from .models import OPEN_STATUSES, TRANSITIONS, Incident, Priority, ResolutionCode, Status, priority_for
+from .sla_display import escalation_info, incident_sla_badges, iso, local_minute, queue_sla
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000  # the queue counts up to here, then says "more than 1000" (no COUNT(*) of a big table)
@@ -65,6 +68,7 @@ ACTION_LABELS = {
 }
 ACTIONS_WITH_FORM = frozenset({"resolve", *services.NOTE_REQUIRED})
 STATUS_LABELS = dict(Status.choices)
+PRIORITY_LABELS = dict(Priority.choices)
 RESOLUTION_LABELS = dict(ResolutionCode.choices)
 FIELD_LABELS = {"ci": "Configuration item", "assignment_group": "Assignment group"}
 TIMESTAMPS = (
@@ -103,18 +107,15 @@ def queue(request):
         max_page=MAX_PAGE,
     )
     now = timezone.now()
-    for incident in page.object_list:
-        incident.age = duration_text(now - incident.created_at, "age")
-        incident.sla = queue_sla(incident.sla_clock_list, now=now)
+    _queue_rows(page.object_list, now=now)
     filters_only = request.GET.copy()
     for key in ("sort", "page"):
         filters_only.pop(key, None)
     current = filters_only.urlencode() or "is_open=true"
     keep_sort = "&sort=due" if sort == "due" else ""
-    filterset.form.fields["service"].empty_label = "Any service"
-    filterset.form.fields["assignee"].empty_label = "Anyone"
     context = {
         "filter": filterset,
+        "options": _filter_options(request.GET) if not _partial(request) else None,
         "page": page,
         "sort": sort,
         "sort_caption": sort_caption,
@@ -127,6 +128,38 @@ def queue(request):
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _queue_rows(incidents: list[Incident], *, now) -> None:
+    """What each row shows, computed once per page in plain Python (no reverse(), date filter or
+    choice lookup per row in the template)."""
+    detail_url = reverse("incidents:detail", args=[0]).replace("/0/", "/{}/")
+    for incident in incidents:
+        created = timezone.localtime(incident.created_at)
+        incident.url = detail_url.format(incident.pk)
+        incident.priority_label = PRIORITY_LABELS.get(incident.priority, incident.priority)
+        incident.status_label = STATUS_LABELS.get(incident.status, incident.status)
+        incident.assignee_name = incident.assignee.get_username() if incident.assignee_id else ""
+        incident.created_iso = created.isoformat()
+        incident.created_title = local_minute(created)
+        incident.age = duration_text(now - incident.created_at, "age")
+        incident.sla = queue_sla(incident.sla_clock_list, now=now)
+
+
+def _filter_options(query) -> dict[str, list[tuple[str, str, bool]]]:
+    """(value, label, selected) of the filter form's choices (plain loops in the template instead of
+    a widget template per option). The assignee list offers the people work can be assigned to."""
+
+    def options(name: str, choices) -> list[tuple[str, str, bool]]:
+        chosen = set(query.getlist(name))
+        return [(str(value), label, str(value) in chosen) for value, label in choices]
+
+    return {
+        "service": options("service", Service.objects.order_by("name").values_list("pk", "name")),
+        "assignee": options("assignee", assignable_users().values_list("pk", "username")),
+        "status": options("status", Status.choices),
+        "priority": options("priority", Priority.choices),
+    }
 
 
 def _page_number(value: str | None) -> int:
@@ -193,7 +226,8 @@ def _get_incident(pk: int) -> Incident:
 @require_GET
 @permission_required()
 def detail(request, pk: int):
-    return _render_detail(request, _get_incident(pk))
+    open_panel = "edit" if request.GET.get("edit") else ""  # the edit form without JavaScript
+    return _render_detail(request, _get_incident(pk), open_panel=open_panel)
 
 
 @require_POST
@@ -222,10 +256,12 @@ def transition(request, pk: int, action: str):
     return _done(request, done)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required()
 def edit(request, pk: int):
     incident = _get_incident(pk)
+    if request.method == "GET":
+        return _edit_form(request, incident)
     form = IncidentEditForm(request.POST, incident=incident)
     if not form.is_valid():
         return _render_detail(
@@ -243,6 +279,18 @@ def edit(request, pk: int):
         return _domain_error(request, incident, exc, bound={"edit": form}, open_panel="edit")
     messages.success(request, f"{done.number} updated.")
     return _done(request, done)
+
+
+def _edit_form(request, incident: Incident):
+    """GET: the edit form alone, fetched by the detail page when its panel is first opened (htmx);
+    without htmx, the detail page with the form open."""
+    if incident.status in services.READ_ONLY_STATUSES or not allowed(request.user, permissions.UPDATE):
+        raise PermissionDenied("You may not edit this incident.")
+    if not _partial(request):
+        return redirect(reverse("incidents:detail", args=[incident.pk]) + "?edit=1#edit-panel")
+    form = IncidentEditForm(incident=incident)
+    context = {"incident": incident, "edit_form": form, "edit_preview": _preview(form)}
+    return render(request, "incidents/_edit_form.html", context)
 
 
 @require_POST
@@ -382,7 +430,10 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
         for name in TRANSITIONS
         if name in transitions
     ]
-    edit_form = bound.get("edit") or IncidentEditForm(incident=incident)
+    # the edit form only when it must show now (its selects are fetched when the panel opens)
+    edit_form = bound.get("edit") or (
+        IncidentEditForm(incident=incident) if open_panel == "edit" and editable else None
+    )
     timeline = [_label_entry(entry) for entry in selectors.incident_timeline(incident=incident, viewer=user)]
     now = timezone.now()
     escalation = escalation_info(incident, now=now)
@@ -416,7 +467,7 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
         "resolution_label": RESOLUTION_LABELS.get(incident.resolution_code, ""),
         "timeline": timeline,
         "edit_form": edit_form,
-        "edit_preview": _preview(edit_form),
+        "edit_preview": _preview(edit_form) if edit_form else None,
         "comment_form": bound.get("comment") or CommentForm(),
         "error": error,
         "open_panel": open_panel,

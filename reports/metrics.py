@@ -1,6 +1,6 @@
 """The figures of the managers' SLA dashboard, computed once by `sla_metrics` for the HTML page, the
 CSV export and the JSON API alike. Every figure is an aggregate computed in PostgreSQL, so the number
-of queries (eight) does not depend on the number of incidents.
+of queries (six reads, see sla_metrics) does not depend on the number of incidents.
 
 Definitions (also shown on the page):
 
@@ -29,7 +29,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
-from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Value,
+)
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -42,12 +52,15 @@ from sla.models.policies import target_label
 from sla.selectors import sla_clocks_of
 from sla.states import at_risk_q, breach_instant_expression, breached_q, met_q
 
+from .clock_rows import ClockRows, final_breach_q, unswept_breach_q
+from .planner import index_probes
+from .rollup import sla_outcomes
+
 PRIORITIES = tuple(int(p) for p in Priority)
 TARGETS = tuple(TARGET_TEMPLATES)  # response, resolution
 TARGET_LABELS = {name: target_label(name) for name in TARGETS}
 RESPONSE, RESOLUTION = TARGETS
 PAGE_SIZE = 50  # rows per page of the breach and at-risk lists
-EXPORT_CHUNK = 2000  # rows per fetch of the export's server-side cursor
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
@@ -173,11 +186,18 @@ def incident_url(incident_id: int) -> str:
     return _incident_url_template().format(incident_id)
 
 
+def incident_url_template() -> str:
+    """The incident's page with `{}` for its id (str.format it per row)."""
+    return _incident_url_template()
+
+
 class Page(list):
     """One page (a list) of a longer list of ClockItems: `total` rows in all, `number` counted from 1.
-    `all()` streams every row of the full list (server-side cursor), for the export."""
+    `tuples()` streams every row of the full list (server-side cursor), for the export."""
 
-    def __init__(self, items, *, number: int, total: int, rows, convert: Callable[[dict], ClockItem]):
+    def __init__(
+        self, items, *, number: int, total: int, rows: ClockRows, convert: Callable[[dict], ClockItem]
+    ):
         super().__init__(items)
         self.number, self.total, self.page_size = number, total, PAGE_SIZE
         self._rows, self._convert = rows, convert
@@ -194,16 +214,21 @@ class Page(list):
     def has_next(self) -> bool:
         return self.number < self.pages
 
-    def all(self) -> Iterator[ClockItem]:
-        return map(self._convert, self._rows.iterator(chunk_size=EXPORT_CHUNK))
+    def tuples(self, *fields: str) -> Iterator[tuple]:
+        """Every row of the full list as plain tuples of `fields` (no model or dataclass per row)."""
+        return self._rows.tuples(*fields)
 
 
-def _page(rows, convert, *, number: int, total: int | None = None) -> Page:
-    """Page `number` of the values() queryset `rows` (one query, plus a count unless `total` is given)."""
-    total = rows.count() if total is None else total
+def _page(rows: ClockRows, convert, *, number: int, total: int | None = None) -> Page:
+    """Page `number` of `rows` (one query: the total, unless given, comes with the rows; a count
+    only for a page past the end)."""
     offset = (number - 1) * PAGE_SIZE
-    items = [convert(row) for row in rows[offset : offset + PAGE_SIZE]] if offset < total else []
-    return Page(items, number=number, total=total, rows=rows, convert=convert)
+    if total is None:
+        found, total = rows.slice_counted(offset, PAGE_SIZE)
+        total = rows.count() if total is None else total
+    else:
+        found = rows.slice(offset, PAGE_SIZE) if offset < total else []
+    return Page([convert(row) for row in found], number=number, total=total, rows=rows, convert=convert)
 
 
 @dataclass(frozen=True)
@@ -344,7 +369,7 @@ def sla_metrics(
 ) -> SlaMetrics:
     """Every figure of the SLA dashboard for incidents created in [start, end), optionally of one
     service, as of `now` (default: the current time), with one page of the breach and at-risk lists.
-    Eight queries, whatever the data."""
+    Six reads whatever the data (the compliance one in a transaction that sets its planner cost)."""
     now = now or timezone.now()
     period_incidents = Incident.objects.filter(_in_period(start, end, service)).order_by()
     period_clocks = sla_clocks_of(Incident).filter(_in_period(start, end, service, "incident__")).order_by()
@@ -352,8 +377,9 @@ def sla_metrics(
     if service is not None:
         open_incidents = open_incidents.filter(service=service)
 
-    by_priority, by_week = _compliance(period_clocks, now)  # 1 query
-    priorities = _priority_figures(period_incidents, by_priority)  # 2 queries
+    with index_probes():  # one transaction for the heavy two (reports/planner.py)
+        by_priority, by_week = _compliance(start=start, end=end, service=service, now=now)  # 1 query
+        priorities = _priority_figures(period_incidents, by_priority)  # 1 query
     breached = priorities[-1].response.breached + priorities[-1].resolution.breached
     return SlaMetrics(
         start=start,
@@ -362,30 +388,24 @@ def sla_metrics(
         now=now,
         priorities=priorities,
         breaches=_page(*_breaches(period_clocks, now), number=breaches_page, total=breached),  # 1 query
-        at_risk=_page(*_at_risk(open_incidents, now), number=at_risk_page),  # 2 queries
+        at_risk=_page(*_at_risk(open_incidents, now), number=at_risk_page),  # 1 query
         backlog=_backlog(open_incidents, now),  # 1 query
         weekly=_weekly(period_incidents, by_week, start, end),  # 1 query
     )
 
 
 def _compliance(
-    period_clocks, now: datetime
+    *, start: datetime, end: datetime, service: Service | None, now: datetime
 ) -> tuple[dict[tuple[int, str], Compliance], dict[date, Compliance]]:
-    """Met and breached clocks per (priority, target) and, for resolution, per week of creation."""
-    met_q, breached_q = outcome_filters(now)
-    outcomes = (
-        period_clocks.annotate(week=TruncWeek("incident__created_at"))
-        .values("incident__priority", "target", "week")
-        .annotate(met=Count("pk", filter=met_q), breached=Count("pk", filter=breached_q))
-    )
+    """Met and breached clocks per (priority, target) and, for resolution, per week of creation
+    (reports.rollup: the daily roll-up plus the live remainder, one query)."""
     by_priority: dict[tuple[int, str], Compliance] = {}
     by_week: dict[date, Compliance] = {}
-    for row in outcomes:
-        found = Compliance(row["met"], row["breached"])
-        key = (row["incident__priority"], row["target"])
-        by_priority[key] = by_priority.get(key, Compliance()) + found
-        if row["target"] == RESOLUTION:
-            week = _week_of(row["week"])
+    for priority, target, day, met, breached in sla_outcomes(start=start, end=end, service=service, now=now):
+        found = Compliance(met, breached)
+        by_priority[priority, target] = by_priority.get((priority, target), Compliance()) + found
+        if target == RESOLUTION:
+            week = day - timedelta(days=day.weekday())
             by_week[week] = by_week.get(week, Compliance()) + found
     return by_priority, by_week
 
@@ -393,8 +413,15 @@ def _compliance(
 def _priority_figures(period_incidents, by_priority) -> list[PriorityFigures]:
     """P1..P4 and overall; MTTA/MTTR per priority and overall (percentiles do not add up)."""
     aggregates = _duration_aggregates()
-    durations = {row["priority"]: row for row in period_incidents.values("priority").annotate(**aggregates)}
-    overall = period_incidents.aggregate(**aggregates)
+    per_priority = period_incidents.values("priority").annotate(**aggregates)
+    # the overall row (priority NULL; an incident always has one) in the same statement
+    everything = (
+        period_incidents.annotate(every=Value(None, output_field=IntegerField()))
+        .values("every")
+        .annotate(**aggregates)
+    )
+    durations = {row["priority"]: row for row in per_priority.union(everything, all=True)}
+    overall = durations[None]
     figures = []
     for priority in PRIORITIES:
         row = durations.get(priority)
@@ -444,14 +471,22 @@ def _clock_item(row: dict, **extra) -> ClockItem:
     )
 
 
+BREACH_ORDER = ("-breach_instant", "object_id", "-target")
+
+
 def _breaches(period_clocks, now: datetime) -> tuple:
-    """The breached clocks counted in the compliance figures, latest breach first: (rows, convert)."""
-    _, breached_q = outcome_filters(now)
-    rows = (
-        period_clocks.filter(breached_q)
-        .annotate(breach_instant=breach_instant_expression())
-        .order_by("-breach_instant", "object_id", "-target")
-        .values(*_ITEM_FIELDS, "breach_instant")
+    """The breached clocks counted in the compliance figures, latest breach first: (rows, convert).
+    Two branches (reports.clock_rows), each read in the order of its index."""
+    instant = breach_instant_expression()
+    final = period_clocks.filter(final_breach_q()).annotate(breach_instant=instant)
+    # breach_instant = due_at here: the bound lets the index range start at now
+    unswept = period_clocks.filter(unswept_breach_q(now)).annotate(breach_instant=instant)
+    rows = ClockRows(
+        branches=[
+            final.values(*_ITEM_FIELDS, "breach_instant"),
+            unswept.filter(breach_instant__lte=now).values(*_ITEM_FIELDS, "breach_instant"),
+        ],
+        order=BREACH_ORDER,
     )
     return rows, lambda row: _clock_item(row, breached_at=row["breach_instant"])
 
@@ -462,10 +497,12 @@ def _at_risk(open_incidents, now: datetime) -> tuple:
     rows = (
         sla_clocks_of(Incident)
         .filter(at_risk_q(now), object_id__in=open_incidents.values("pk"))
-        .order_by("due_at", "object_id", "-target")
         .values(*_ITEM_FIELDS, "at_risk_at", "due_at")
     )
-    return rows, lambda row: _clock_item(row, at_risk_at=row["at_risk_at"], due_at=row["due_at"], now=now)
+    return (
+        ClockRows(branches=[rows], order=("due_at", "object_id", "-target")),
+        lambda row: _clock_item(row, at_risk_at=row["at_risk_at"], due_at=row["due_at"], now=now),
+    )
 
 
 def _backlog(open_incidents, now: datetime) -> list[BacklogRow]:

@@ -194,6 +194,7 @@ CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
         "schedule": OPSDESK_SWEEP_SECONDS,
         "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
     },
+    "refresh-sla-rollup": {"task": "reports.tasks.refresh_sla_rollup", "schedule": 3600.0},
 }
 
 # Alert ingestion: the per-integration rate limit counts in Redis when there is one (all web processes
