@@ -49,6 +49,9 @@ def test_incident_alerts_partial_shows_status_and_labels(client, viewer, alertma
     assert "instance=web-3" in html and "severity=warning" in html and "http://127.0.0.1:19093" in html
     empty = client.get("/integrations/incidents/999999/alerts/").content.decode()
     assert "No alerts" in empty
+    # The incident page fetches this partial after itself (htmx `load`) for an incident from alerts.
+    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert f'hx-get="/integrations/incidents/{incident.pk}/alerts/"' in page
 
 
 def test_partial_and_list_queries_do_not_grow(

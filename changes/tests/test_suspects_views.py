@@ -151,3 +151,9 @@ def test_panel_queries_do_not_grow_with_rows(agent_client, agent, side, django_a
         with django_assert_num_queries(5):
             response = agent_client.get(url)
         assert response.content.decode().count('class="suspect suspect-') == n
+
+
+def test_the_incident_page_loads_its_suspected_changes_panel(agent_client, link):
+    """The incident page fetches the panel after itself (htmx `load`), from the URL tested above."""
+    html = agent_client.get(f"/incidents/{link.incident_id}/").content.decode()
+    assert f'hx-get="/changes/incidents/{link.incident_id}/suspects/"' in html
