@@ -15,6 +15,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from changes.approval_policies import approval_policy_create, approval_policy_delete, approval_policy_update
+from changes.approvals import change_vote
+from changes.models import ApprovalPolicy, Change, ChangeApproval, ChangeType
+from changes.tests.factories import change_awaiting_approval, ensure_change_reference_data
 from core import roles
 from core.errors import NotPermitted
 from core.models import TimelineEntry
@@ -44,6 +48,9 @@ ROLES = (
     "inactive",  # holds the agent and manager roles, but the account is deactivated
 )
 INCIDENT_WORKERS = frozenset({roles.AGENT, roles.MANAGER, "superuser"})
+# A vote needs a CAB role the change's policy lists (a superuser holds none).
+CAB_VOTERS = frozenset(roles.CAB_ROLES)
+POLICY_MANAGERS = frozenset({roles.CHANGE_MANAGER, roles.MANAGER, "superuser"})
 CONFIGURERS = frozenset({roles.MANAGER, "superuser"})
 NOT_SIGNED_IN = frozenset({"anonymous", "inactive"})  # the API answers 401: no usable credentials
 
@@ -82,6 +89,9 @@ def world_state() -> tuple:
         tuple(SlaPolicy.objects.order_by("pk").values_list("pk", "name", "priority")),
         tuple(SlaTarget.objects.order_by("pk").values_list("pk", "name", "duration")),
         tuple(WebhookSubscription.objects.order_by("pk").values_list("pk", "name", "url", "active")),
+        tuple(Change.objects.order_by("pk").values_list("pk", "status", "version")),
+        tuple(ChangeApproval.objects.order_by("pk").values_list("pk", "role", "decision")),
+        tuple(ApprovalPolicy.objects.order_by("pk").values_list("pk", "name", "mode", "active")),
     )
 
 
@@ -146,6 +156,39 @@ def _sla_policy_input(world) -> dict:
 
 def _default_policy(world):
     return SlaPolicy.objects.filter(service=None).order_by("priority").first()
+
+
+CHANGES = "/api/v1/changes/"
+APPROVAL_POLICIES = "/api/v1/approval-policies/"
+NEW_APPROVAL_POLICY = {"name": "Emergency: lead or ops", "change_type": "emergency", "mode": "any",
+                       "roles": [roles.CAB_TECH_LEAD, roles.CAB_OPS_MANAGER], "active": False}  # fmt: skip
+
+
+def _awaiting_approval(world):
+    return change_awaiting_approval(requester=world.reporter)
+
+
+def _normal_approval_policy(world):
+    ensure_change_reference_data()
+    return ApprovalPolicy.objects.get(change_type=ChangeType.NORMAL, active=True)
+
+
+def _spare_approval_policy(world):
+    return ApprovalPolicy.objects.create(**NEW_APPROVAL_POLICY)
+
+
+def _vote(decision: str, comment: str) -> Write:
+    return Write(
+        name=f"change {decision}",
+        allowed=CAB_VOTERS,
+        setup=_awaiting_approval,
+        api=lambda api, change, world: api.post(
+            f"{CHANGES}{change.pk}/{decision}/", {"comment": comment}, format="json"
+        ),
+        service=lambda actor, change, world: change_vote(
+            change=change, actor=actor, decision=decision, comment=comment
+        ),
+    )
 
 
 def _subscription(world):
@@ -230,6 +273,33 @@ WRITES = [
         setup=_default_policy,
         api=lambda api, policy, world: api.delete(f"{SLA_POLICIES}{policy.pk}/"),
         service=lambda actor, policy, world: sla_services.sla_policy_delete(policy=policy, actor=actor),
+        ok=204,
+    ),
+    _vote("approve", ""),
+    _vote("reject", "No rollback test."),
+    Write(
+        name="approval policy create",
+        allowed=POLICY_MANAGERS,
+        setup=lambda world: ensure_change_reference_data(),
+        api=lambda api, _, world: api.post(APPROVAL_POLICIES, NEW_APPROVAL_POLICY, format="json"),
+        service=lambda actor, _, world: approval_policy_create(actor=actor, **NEW_APPROVAL_POLICY),
+        ok=201,
+    ),
+    Write(
+        name="approval policy update",
+        allowed=POLICY_MANAGERS,
+        setup=_normal_approval_policy,
+        api=lambda api, policy, world: api.patch(
+            f"{APPROVAL_POLICIES}{policy.pk}/", {"mode": "any"}, format="json"
+        ),
+        service=lambda actor, policy, world: approval_policy_update(policy=policy, actor=actor, mode="any"),
+    ),
+    Write(
+        name="approval policy delete",
+        allowed=POLICY_MANAGERS,
+        setup=_spare_approval_policy,
+        api=lambda api, policy, world: api.delete(f"{APPROVAL_POLICIES}{policy.pk}/"),
+        service=lambda actor, policy, world: approval_policy_delete(policy=policy, actor=actor),
         ok=204,
     ),
     Write(
@@ -371,6 +441,12 @@ ADMIN_CHANGES = {
         CONFIGURERS,
         _default_policy,
         "/admin/sla/slapolicy/{pk}/change/",
+        {"name": "Renamed in admin"},
+    ),
+    "approval policy": (
+        POLICY_MANAGERS,
+        _normal_approval_policy,
+        "/admin/changes/approvalpolicy/{pk}/change/",
         {"name": "Renamed in admin"},
     ),
 }

@@ -1,0 +1,3 @@
+"""Admin of the change process (chgcab adds only the approval policies; chgflow owns this module)."""
+
+from . import admin_policies  # noqa: F401
