@@ -155,7 +155,7 @@ def _sla_policy_input(world) -> dict:
 
 
 def _default_policy(world):
-    return SlaPolicy.objects.filter(service=None).order_by("priority").first()
+    return SlaPolicy.objects.filter(process="incident", service=None).order_by("priority").first()
 
 
 CHANGES = "/api/v1/changes/"

@@ -40,10 +40,17 @@ def load_approval_clock(apps, schema_editor):
 
 
 def unload_approval_clock(apps, schema_editor):
+    """Row by row, without the deletion collector (it trips over the historical models' relations)."""
     SlaPolicy = apps.get_model("sla", "SlaPolicy")
-    SlaPolicy.objects.filter(
-        process="change", service=None, name__in=[f"Change approval {label}" for label in PRIORITIES.values()]
-    ).delete()
+    SlaTarget = apps.get_model("sla", "SlaTarget")
+    SlaClock = apps.get_model("sla", "SlaClock")
+    names = [f"Change approval {label}" for label in PRIORITIES.values()]
+    ids = list(
+        SlaPolicy.objects.filter(process="change", service=None, name__in=names).values_list("pk", flat=True)
+    )
+    SlaClock.objects.filter(policy_target__policy_id__in=ids).update(policy_target=None)
+    SlaTarget.objects.filter(policy_id__in=ids)._raw_delete(schema_editor.connection.alias)
+    SlaPolicy.objects.filter(pk__in=ids)._raw_delete(schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
