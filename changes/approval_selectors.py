@@ -19,7 +19,7 @@ from .approvals import (
     vote_pairs,
     vote_role,
 )
-from .models import ApprovalPolicy, Change, ChangeApproval, Status
+from .models import ApprovalMode, ApprovalPolicy, Change, ChangeApproval, Status
 
 APPROVAL_TARGET = "approval"  # the SLA target of the approval clock (changes/sla.py)
 QUEUE_LIMIT = 100
@@ -56,6 +56,18 @@ class Approvals:
     @property
     def awaiting(self) -> bool:
         return self.change.status == Status.AWAITING_APPROVAL
+
+    @property
+    def rule(self) -> str:
+        """e.g. "2 of the 3 listed roles approve"."""
+        if self.policy is None:
+            return ""
+        count = len(self.policy.roles)
+        if self.policy.mode == ApprovalMode.ALL:
+            return "every listed role approves" if count > 1 else "the listed role approves"
+        if self.policy.mode == ApprovalMode.ANY:
+            return "any one listed role approves"
+        return f"{self.needed} of the {count} listed roles approve"
 
 
 def approvals_of(change: Change, *, viewer=None, all_votes: list[ChangeApproval] | None = None) -> Approvals:
