@@ -5,17 +5,17 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from core import roles
 from core.api.permissions import HasRole
 from core.api.serializers import ErrorSerializer
 
 from .. import permissions
 from ..approval_policies import approval_policy_create, approval_policy_delete, approval_policy_update
 from ..models import ApprovalMode, ApprovalPolicy, ChangeType
+from ..models.approvals import CAB_ROLE_CHOICES
 
 
 class ApprovalPolicySerializer(serializers.ModelSerializer):
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=roles.CAB_ROLES))
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=CAB_ROLE_CHOICES))
 
     class Meta:
         model = ApprovalPolicy
@@ -26,7 +26,7 @@ class ApprovalPolicyInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     change_type = serializers.ChoiceField(choices=ChangeType.choices)
     roles = serializers.ListField(
-        child=serializers.ChoiceField(choices=roles.CAB_ROLES), min_length=1,
+        child=serializers.ChoiceField(choices=CAB_ROLE_CHOICES), min_length=1,
         help_text="The CAB roles whose votes count.",
     )  # fmt: skip
     mode = serializers.ChoiceField(choices=ApprovalMode.choices)

@@ -15,13 +15,13 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from core import permissions as core_permissions
-from core import roles
 from core.api.serializers import ErrorSerializer
 
 from .. import permissions
 from ..approval_selectors import approvals_of
 from ..approvals import change_vote
 from ..models import ApprovalDecision
+from ..models.approvals import CAB_ROLE_CHOICES
 
 
 class CanVote(BasePermission):
@@ -44,7 +44,7 @@ class VoteSerializer(serializers.Serializer):
         help_text="Why (required to reject: the rejection reason the requester reads).",
     )  # fmt: skip
     role = serializers.ChoiceField(
-        choices=roles.CAB_ROLES, required=False, allow_null=True, default=None,
+        choices=CAB_ROLE_CHOICES, required=False, allow_null=True, default=None,
         help_text="The CAB role to vote in; only needed when you hold several roles the policy lists.",
     )  # fmt: skip
 

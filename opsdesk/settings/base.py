@@ -230,7 +230,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "incidents.models.Level", "AuditActionEnum": "audit.models.ACTIONS"},
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "incidents.models.Level",
+        "AuditActionEnum": "audit.models.ACTIONS",
+        "CabRoleEnum": "changes.models.approvals.CAB_ROLE_CHOICES",
+    },
 }
 
 # --- Audit of configuration (audit/): PostgreSQL triggers write the history ----------------------
