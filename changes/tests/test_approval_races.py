@@ -4,6 +4,7 @@ is decided exactly once: approved once or rejected once, never both, never twice
 import threading
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from changes.approvals import change_vote
@@ -13,7 +14,14 @@ from core import roles
 from core.errors import DomainError
 from core.models import Event, TimelineEntry
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_content_types():
+    """A transactional test before this one may have left content type ids cached that its flush and
+    the serialized restore replaced."""
+    ContentType.objects.clear_cache()
 
 
 def race(change, voters: list[tuple]) -> tuple[list, list]:

@@ -7,7 +7,12 @@ from django.db import transaction
 from changes.approvals import approval_requested, change_vote
 from changes.lifecycle import change_apply, change_lock
 from changes.models import ApprovalPolicy, ChangeApproval, ChangeType, Status
-from changes.tests.factories import cab_member, change_awaiting_approval, change_in_state
+from changes.tests.factories import (
+    cab_member,
+    change_awaiting_approval,
+    change_in_state,
+    ensure_change_reference_data,
+)
 from core import roles
 from core.errors import Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
 from core.models import Event, TimelineEntry
@@ -156,6 +161,7 @@ def test_a_revised_change_is_voted_on_afresh(change, board, agent):
 
 
 def test_without_an_active_policy_approval_cannot_be_requested(agent):
+    ensure_change_reference_data()
     ApprovalPolicy.objects.filter(change_type=ChangeType.NORMAL).update(active=False)
     with pytest.raises(Conflict) as refused:
         change_awaiting_approval(requester=agent)

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from playwright.sync_api import Page, expect
 
 from changes.models import ChangeApproval, Status
@@ -39,6 +40,7 @@ def sign_in(page: Page, base: str, username: str) -> None:
 
 
 def test_three_cab_members_approve_a_normal_change(live_server, page: Page):
+    ContentType.objects.clear_cache()  # a transactional test before this one may have left stale ids
     requester = user("agent", roles.AGENT)
     for username, role, _label in BOARD:
         user(username, role)
