@@ -14,14 +14,16 @@ REFERENCE_DATA = (
     "core.migrations.0002_roles.create_roles",
     "sla.migrations.0002_defaults.load_defaults",
     "changes.migrations.0002_default_approval_policies.forwards",
+    "changes.migrations.0006_chgcab_approval_clock.load_approval_clock",  # after the office-hours calendar
 )
 
 
 @pytest.fixture(autouse=True)
 def reference_data(request):
-    """The data migrations load (role groups, default SLA and escalation policies) is part of the
-    product, but a transactional test ends by flushing every table. Put it back for each database
-    test that finds it missing (one cheap query otherwise)."""
+    """The data migrations load (role groups, default SLA and escalation policies, default approval
+    policies and the change approval clock) is part of the product, but a transactional test ends by
+    flushing every table. Put it back for each database test that finds it missing (one cheap query
+    otherwise)."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None and not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
         return

@@ -11,6 +11,7 @@ from core.errors import DomainError
 from core.permissions import USE
 
 from . import (
+    admin_policies,  # noqa: F401  (approval policies: changes/admin_policies.py)
     catalogue,
     freeze_admin,  # noqa: F401  (freeze windows: changes/freeze_admin.py)
     permissions,

@@ -120,3 +120,52 @@ TASK_FAILED = EventType(
     ),
 )
 EVENT_TYPES = (*EVENT_TYPES, TASK_FAILED)
+# CAB approval (changes/approvals.py) and its clock (changes/sla.py).
+POLICY = Field(
+    "policy",
+    "object",
+    "The approval policy the change is voted under.",
+    fields=(
+        Field("name", "string", "Name of the policy."),
+        Field("mode", "string", "all, n_of_m or any."),
+        Field("required", "integer", "Approvals needed (for n_of_m; all: every role; any: one)."),
+        Field("roles", "array", "The CAB roles whose votes count."),
+    ),
+)
+ROUND = Field("round", "integer", "Approval round: how many times the change was sent for approval.")
+PENDING_ROLES = Field("pending_roles", "array", "The policy's CAB roles that have not voted yet this round.")
+APPROVAL_REQUESTED = EventType(
+    "change.approval_requested",
+    1,
+    "The change awaits the CAB's votes; sent to the members holding the policy's roles.",
+    (CHANGE, POLICY, ROUND),
+)
+VOTED = EventType(
+    "change.voted",
+    1,
+    "A CAB member approved or rejected the change (the last vote needed also moves it).",
+    (
+        CHANGE,
+        ROUND,
+        Field("voter", "string", "Username of the voter."),
+        Field("role", "string", "The CAB role the vote was cast in."),
+        Field("decision", "string", "approve or reject."),
+        Field("comment", "string", "The voter's comment (the reason of a rejection)."),
+        Field("outcome", "string", "What the votes decide now: pending, approved or rejected."),
+        PENDING_ROLES,
+    ),
+)
+APPROVAL_REMINDER = EventType(
+    "change.approval_reminder",
+    1,
+    "Half the approval time has passed: a reminder to the approvers whose vote is pending.",
+    (CHANGE, ROUND, PENDING_ROLES, Field("due_at", "string", "When the approval is due (ISO 8601).")),
+)
+APPROVAL_OVERDUE = EventType(
+    "change.approval_overdue",
+    1,
+    "The approval time has run out: escalated to the change managers.",
+    (CHANGE, ROUND, PENDING_ROLES, Field("due_at", "string", "When the approval was due (ISO 8601).")),
+)
+
+EVENT_TYPES = (*EVENT_TYPES, APPROVAL_REQUESTED, VOTED, APPROVAL_REMINDER, APPROVAL_OVERDUE)

@@ -22,10 +22,10 @@ from core.validation import field_errors
 
 from . import events, permissions
 from .announce import announce
+from .approvals import approval_requested
 from .lifecycle import change_apply, change_lock, change_touch, refuse
 from .models import (
     UNFINISHED_TASK_STATUSES,
-    ApprovalPolicy,
     Change,
     ChangeTask,
     ChangeTemplate,
@@ -237,20 +237,6 @@ def _require_note(action: str, note: str) -> str:
     return note
 
 
-def _approval_requested(locked: Change, *, at: datetime) -> None:
-    """The change now awaits the CAB: changes.approvals snapshots the policy and starts the approval
-    clock. Until that module exists, keep the type's active policy on the change."""
-    try:
-        from .approvals import approval_requested
-    except ImportError:
-        approval_requested = None
-    if approval_requested is not None:
-        approval_requested(change=locked, at=at)
-        return
-    locked.approval_policy = ApprovalPolicy.objects.filter(change_type=locked.type, active=True).first()
-    locked.save(update_fields=["approval_policy"])
-
-
 def change_submit(
     *, change: Change, actor: AbstractBaseUser, note: str = "", expected_version: int | None = None
 ) -> Change:
@@ -300,7 +286,7 @@ def change_submit(
             by=actor,
         )
         _keep_assessment_note(locked, f"Passed assessment automatically: {label} risk")
-        _approval_requested(locked, at=now)
+        approval_requested(change=locked, at=now)
     return locked
 
 
@@ -315,7 +301,7 @@ def change_assess(
         now = timezone.now()
         change_apply(locked, action="assess", actor=actor, note=note, at=now, by=actor)
         _keep_assessment_note(locked, note)
-        _approval_requested(locked, at=now)
+        approval_requested(change=locked, at=now)
     return locked
 
 

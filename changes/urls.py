@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, requests, suspects, work
+from .views import cab, calendar, requests, suspects, work
 
 app_name = "changes"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("<int:pk>/transition/<slug:action>/", requests.transition, name="transition"),
     path("<int:pk>/tasks/", requests.task_add, name="task_add"),
     path("<int:pk>/tasks/<int:task_pk>/<slug:step>/", requests.task_step, name="task_step"),
+    path("cab/", cab.queue, name="cab_queue"),
+    path("<int:pk>/vote/", cab.vote, name="vote"),
 ]

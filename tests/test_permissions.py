@@ -23,7 +23,19 @@ from changes import scheduling as change_scheduling
 from changes import services as change_services
 from changes import suspects as change_suspects
 from changes import work_orders as change_work
-from changes.models import Change, ChangeTask, ChangeTemplate, FreezeWindow, SuspectedCause
+from changes.approval_policies import approval_policy_create, approval_policy_delete, approval_policy_update
+from changes.approvals import change_vote
+from changes.models import (
+    ApprovalPolicy,
+    Change,
+    ChangeApproval,
+    ChangeTask,
+    ChangeTemplate,
+    ChangeType,
+    FreezeWindow,
+    SuspectedCause,
+)
+from changes.tests.approval_factories import change_awaiting_approval, ensure_change_reference_data
 from changes.tests.factories import change_create as _change_create
 from changes.tests.factories import change_in_state, standard_template
 from changes.tests.scheduling_helpers import at, make_change
@@ -57,6 +69,9 @@ ROLES = (
     "inactive",  # holds the agent and manager roles, but the account is deactivated
 )
 INCIDENT_WORKERS = frozenset({roles.AGENT, roles.MANAGER, "superuser"})
+# A vote needs a CAB role the change's policy lists (a superuser holds none).
+CAB_VOTERS = frozenset(roles.CAB_ROLES)
+POLICY_MANAGERS = frozenset({roles.CHANGE_MANAGER, roles.MANAGER, "superuser"})
 CONFIGURERS = frozenset({roles.MANAGER, "superuser"})
 CHANGE_WORKERS = frozenset({roles.AGENT, roles.MANAGER, roles.CHANGE_MANAGER, "superuser"})
 CHANGE_MANAGERS = frozenset({roles.MANAGER, roles.CHANGE_MANAGER, "superuser"})
@@ -105,6 +120,9 @@ def world_state() -> tuple:
         ),
         tuple(ChangeTask.objects.order_by("pk").values_list("pk", "status", "position")),
         tuple(ChangeTemplate.objects.order_by("pk").values_list("pk", "name")),
+        tuple(Change.objects.order_by("pk").values_list("pk", "status", "version")),
+        tuple(ChangeApproval.objects.order_by("pk").values_list("pk", "role", "decision")),
+        tuple(ApprovalPolicy.objects.order_by("pk").values_list("pk", "name", "mode", "active")),
     )
 
 
@@ -169,7 +187,40 @@ def _sla_policy_input(world) -> dict:
 
 
 def _default_policy(world):
-    return SlaPolicy.objects.filter(service=None).order_by("priority").first()
+    return SlaPolicy.objects.filter(process="incident", service=None).order_by("priority").first()
+
+
+CHANGES = "/api/v1/changes/"
+APPROVAL_POLICIES = "/api/v1/approval-policies/"
+NEW_APPROVAL_POLICY = {"name": "Emergency: lead or ops", "change_type": "emergency", "mode": "any",
+                       "roles": [roles.CAB_TECH_LEAD, roles.CAB_OPS_MANAGER], "active": False}  # fmt: skip
+
+
+def _awaiting_approval(world):
+    return change_awaiting_approval(requester=world.reporter)
+
+
+def _normal_approval_policy(world):
+    ensure_change_reference_data()
+    return ApprovalPolicy.objects.get(change_type=ChangeType.NORMAL, active=True)
+
+
+def _spare_approval_policy(world):
+    return ApprovalPolicy.objects.create(**NEW_APPROVAL_POLICY)
+
+
+def _vote(decision: str, comment: str) -> Write:
+    return Write(
+        name=f"change {decision}",
+        allowed=CAB_VOTERS,
+        setup=_awaiting_approval,
+        api=lambda api, change, world: api.post(
+            f"{CHANGES}{change.pk}/{decision}/", {"comment": comment}, format="json"
+        ),
+        service=lambda actor, change, world: change_vote(
+            change=change, actor=actor, decision=decision, comment=comment
+        ),
+    )
 
 
 FREEZE_WINDOWS = "/api/v1/freeze-windows/"
@@ -274,6 +325,33 @@ WRITES = [
         setup=_default_policy,
         api=lambda api, policy, world: api.delete(f"{SLA_POLICIES}{policy.pk}/"),
         service=lambda actor, policy, world: sla_services.sla_policy_delete(policy=policy, actor=actor),
+        ok=204,
+    ),
+    _vote("approve", ""),
+    _vote("reject", "No rollback test."),
+    Write(
+        name="approval policy create",
+        allowed=POLICY_MANAGERS,
+        setup=lambda world: ensure_change_reference_data(),
+        api=lambda api, _, world: api.post(APPROVAL_POLICIES, NEW_APPROVAL_POLICY, format="json"),
+        service=lambda actor, _, world: approval_policy_create(actor=actor, **NEW_APPROVAL_POLICY),
+        ok=201,
+    ),
+    Write(
+        name="approval policy update",
+        allowed=POLICY_MANAGERS,
+        setup=_normal_approval_policy,
+        api=lambda api, policy, world: api.patch(
+            f"{APPROVAL_POLICIES}{policy.pk}/", {"mode": "any"}, format="json"
+        ),
+        service=lambda actor, policy, world: approval_policy_update(policy=policy, actor=actor, mode="any"),
+    ),
+    Write(
+        name="approval policy delete",
+        allowed=POLICY_MANAGERS,
+        setup=_spare_approval_policy,
+        api=lambda api, policy, world: api.delete(f"{APPROVAL_POLICIES}{policy.pk}/"),
+        service=lambda actor, policy, world: approval_policy_delete(policy=policy, actor=actor),
         ok=204,
     ),
     Write(
@@ -613,6 +691,12 @@ ADMIN_CHANGES = {
         CONFIGURERS,
         _default_policy,
         "/admin/sla/slapolicy/{pk}/change/",
+        {"name": "Renamed in admin"},
+    ),
+    "approval policy": (
+        POLICY_MANAGERS,
+        _normal_approval_policy,
+        "/admin/changes/approvalpolicy/{pk}/change/",
         {"name": "Renamed in admin"},
     ),
 }

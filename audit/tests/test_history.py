@@ -64,7 +64,7 @@ def test_api_write_names_the_user_with_session_or_token(auth, manager, client_fo
 
 
 def default_p1() -> SlaPolicy:
-    return SlaPolicy.objects.get(priority=1, service=None)
+    return SlaPolicy.objects.get(process="incident", priority=1, service=None)
 
 
 def test_service_write_outside_a_request_names_its_actor(manager):
@@ -167,7 +167,7 @@ def test_policy_and_webhook_services_outside_a_request_name_their_actor(manager)
     from sla import escalation_services
     from sla import services as sla_services
 
-    policy = SlaPolicy.objects.get(priority=4, service=None)
+    policy = SlaPolicy.objects.get(process="incident", priority=4, service=None)
     sla_services.sla_policy_update(policy=policy, actor=manager, name="Low, renamed")
     escalation = escalation_services.escalation_policy_create(
         actor=manager, name="Night shift", process="incident", priority=None, service=None, calendar=None

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from . import suspects
+from .approval_policies import ApprovalPolicyViewSet
 from .freeze import FreezeWindowViewSet
 from .tasks import ChangeTaskViewSet
 from .templates import ChangeTemplateViewSet
@@ -11,6 +12,7 @@ router = DefaultRouter()
 router.register("changes", ChangeViewSet, basename="change")
 router.register("suspected-causes", suspects.SuspectedCauseViewSet, basename="suspected-cause")
 router.register("freeze-windows", FreezeWindowViewSet, basename="freeze-window")
+router.register("approval-policies", ApprovalPolicyViewSet, basename="approval-policy")
 
 router.register("change-templates", ChangeTemplateViewSet, basename="change-template")
 

@@ -169,6 +169,8 @@ class Change(ConcurrentTransitionMixin, VersionedModel):
     approval_policy = models.ForeignKey(
         "changes.ApprovalPolicy", null=True, blank=True, on_delete=models.PROTECT, related_name="changes"
     )
+    # How many times the change has been sent for approval (votes of earlier rounds stay as history).
+    approval_round = models.PositiveSmallIntegerField(default=0, editable=False)
     rejection_reason = models.TextField(blank=True, editable=False)
     freeze_override_reason = models.TextField(blank=True, editable=False)
 

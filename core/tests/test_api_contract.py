@@ -93,6 +93,12 @@ def test_schema_documents_every_api_route(schema):
         "/api/v1/freeze-windows/{id}/",
         "/api/v1/changes/{id}/schedule/",
         "/api/v1/changes/{id}/conflicts/",
+        # CAB approval (changes/api/approvals.py, approval_policies.py)
+        "/api/v1/changes/{id}/approve/",
+        "/api/v1/changes/{id}/reject/",
+        "/api/v1/changes/{id}/approvals/",
+        "/api/v1/approval-policies/",
+        "/api/v1/approval-policies/{id}/",
     } | {
         f"/api/v1/incidents/{{id}}/{action}/"
         for action in (

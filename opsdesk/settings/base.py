@@ -262,6 +262,7 @@ SPECTACULAR_SETTINGS = {
         "ChangeTypeEnum": "changes.models.ChangeType",
         "TypeEnum": "core.events.registry.FIELD_TYPES",
         "TimelineEntryKindEnum": "core.models.TimelineEntry.Kind",
+        "CabRoleEnum": "changes.models.approvals.CAB_ROLE_CHOICES",
     },
 }
 

@@ -15,13 +15,18 @@ MIN = timedelta(minutes=1)
 
 
 def test_policies_list_their_process_and_targets(client_for, viewer):
-    [p1] = [p for p in client_for(viewer).get(URL).json()["results"] if p["priority"] == 1]
+    [p1] = [
+        p
+        for p in client_for(viewer).get(URL, {"process": "incident"}).json()["results"]
+        if p["priority"] == 1
+    ]
     assert (p1["process"], p1["response_target"]) == ("incident", "00:15:00")
     assert p1["targets"][0] == {
         "name": "response", "duration": "00:15:00", "start_on": ["create"], "pause_on": [], "resume_on": [],
         "stop_on": ["acknowledge", "resolve", "cancel"],
     }  # fmt: skip
-    assert client_for(viewer).get(URL, {"process": "change"}).json()["results"] == []
+    changes = client_for(viewer).get(URL, {"process": "change"}).json()["results"]
+    assert [p["targets"][0]["name"] for p in changes] == ["approval"] * 4  # the change approval clock
 
 
 def test_manager_creates_a_policy_with_custom_targets(client_for, manager, service):
@@ -61,7 +66,7 @@ def test_patching_a_shorthand_changes_only_that_target(client_for, manager):
 @pytest.mark.parametrize(
     ("body", "field", "words"),
     [
-        ({"process": "release"}, "process", "Known processes: incident"),
+        ({"process": "release"}, "process", "Known processes: change, incident"),
         ({"targets": [{"name": "x", "duration": "00:10:00", "stop_on": ["explode"]}]}, "targets", "explode"),
         ({"targets": [{"name": "x", "duration": "00:10:00", "pause_on": ["create"]}]}, "targets", "create"),
         (
@@ -131,7 +136,7 @@ def test_admin_refuses_unknown_transitions_with_a_message(admin_client, service)
 
 
 def test_admin_deletes_through_the_service(admin_client):
-    policy = SlaPolicy.objects.get(priority=4)
+    policy = SlaPolicy.objects.get(process="incident", priority=4)
     response = admin_client.post(f"/admin/sla/slapolicy/{policy.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not SlaPolicy.objects.filter(pk=policy.pk).exists()
@@ -148,4 +153,4 @@ def test_list_query_count_does_not_grow_with_policies(client_for, viewer, extra,
         )
     client = client_for(viewer)
     with django_assert_num_queries(4):  # token with user, roles, policies with service and calendar, targets
-        assert len(client.get(URL).json()["results"]) == 4 + extra
+        assert len(client.get(URL).json()["results"]) == 4 + 4 + extra  # incident and change defaults
