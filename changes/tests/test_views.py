@@ -174,7 +174,7 @@ def test_detail_query_count_does_not_grow_with_tasks(browser, requester, tasks, 
     for n in range(tasks):
         change.tasks.create(position=n + 1, title=f"Step {n}", assignment_group=team)
     # session, user, change, services, CIs, tasks, roles, my groups, timeline; the panels: impact (CMDB
-    # walk), conflicts (the change's CIs, overlapping changes), suspected incidents
-    with django_assert_num_queries(12):
+    # walk), conflicts (the change's CIs, overlapping changes), approvals (votes), suspected incidents
+    with django_assert_num_queries(13):
         page = browser.get(reverse("changes:detail", args=[change.pk]))
     assert page.content.count(b'data-step="start"') == tasks
