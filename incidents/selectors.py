@@ -5,31 +5,25 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 
 from core import roles
 from core.models import Team, TimelineEntry
 from core.timeline import timeline_for
 from sla.models import SlaClock
-from sla.selectors import escalation_annotations, sla_clocks_of
+from sla.selectors import escalation_annotations
 
 from .models import Incident
 
 
 def incident_list(*, clock_columns: Sequence[str] = ()) -> QuerySet[Incident]:
     """Incidents with everything a list row shows (two queries: rows, then their SLA clocks, whole
-    or only `clock_columns`), annotated with `sla_due_at`: the soonest deadline of a running clock
-    (for "due soonest"), and `escalation_level` / `next_escalation_at` from the incident's escalation."""
-    soonest = (
-        sla_clocks_of(Incident)
-        .filter(object_id=OuterRef("pk"), due_at__isnull=False)
-        .order_by("due_at")
-        .values("due_at")[:1]
-    )
+    or only `clock_columns`), annotated with `escalation_level` / `next_escalation_at` from the
+    incident's escalation. "Due soonest" reads the stored column `sla_due_at` (the SLA engine keeps it)."""
     return (
         Incident.objects.select_related("service", "ci", "assignee", "assignment_group", "reporter")
         .prefetch_related(Prefetch("sla_clocks", queryset=_clocks(clock_columns)))
-        .annotate(sla_due_at=Subquery(soonest), **escalation_annotations(Incident))
+        .annotate(**escalation_annotations(Incident))
     )
 
 
@@ -123,9 +117,11 @@ def _clocks(columns: Sequence[str]) -> QuerySet[SlaClock]:
 
 def incident_rows() -> QuerySet[Incident]:
     """incident_list() reading only the columns a row shows of its related records and clocks, for
-    read-only endpoints (a service writing an incident wants them whole)."""
+    read-only endpoints (a service writing an incident wants them whole). The clocks come as the list
+    `sla_clock_list` (a to_attr prefetch: Django builds no filtered queryset per row for it)."""
     own = [field.name for field in Incident._meta.concrete_fields]
-    return incident_list(clock_columns=ROW_CLOCK_COLUMNS).only(*own, *ROW_RELATED_COLUMNS)
+    clocks = Prefetch("sla_clocks", queryset=_clocks(ROW_CLOCK_COLUMNS), to_attr="sla_clock_list")
+    return incident_list().prefetch_related(None).prefetch_related(clocks).only(*own, *ROW_RELATED_COLUMNS)
 
 
 def incident_timeline(*, incident: Incident, viewer: AbstractBaseUser) -> QuerySet[TimelineEntry]:

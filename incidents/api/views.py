@@ -110,7 +110,7 @@ class IncidentViewSet(
         """The incident as every endpoint returns it; re-read after a write unless `fresh` (just
         read through the selector)."""
         if not fresh:
-            incident = self.get_queryset().get(pk=incident.pk)
+            incident = selectors.incident_rows().get(pk=incident.pk)
         response = Response(self.get_serializer(incident).data, status=status_code)
         response["ETag"] = etag_for(incident.version)
         return response

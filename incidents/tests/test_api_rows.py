@@ -1,0 +1,65 @@
+"""The incident API's rows (core.api.serializers.PlainRowsMixin) are exactly what DRF's generic
+`to_representation` gives, for incidents in every shape: open and closed, with and without CI, assignee,
+escalation, running, paused and stopped clocks."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from rest_framework import serializers
+
+from incidents import selectors, services
+from incidents.api.serializers import IncidentSerializer
+from incidents.models import Level
+from incidents.tests.factories import IncidentFactory, incident_in_state
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def incidents(agent, manager, service, ci):
+    with time_machine.travel(T0, tick=False):
+        p1 = IncidentFactory(
+            reporter=agent, service=service, ci=ci, assignee=agent, impact=Level.HIGH, urgency=Level.HIGH
+        )
+        services.incident_escalate(incident=p1, actor=manager, note="Now.")
+        made = [p1, IncidentFactory(reporter=agent, service=service, description="Line one\nline two")]
+        made += [
+            incident_in_state(state, reporter=agent, service=service)
+            for state in ("on_hold", "closed", "cancelled")
+        ]
+    return made
+
+
+def generic(serializer, row) -> dict:
+    return serializers.ModelSerializer.to_representation(serializer, row)
+
+
+def test_rows_are_what_drf_would_write(incidents):
+    now = T0 + timedelta(hours=3)
+    rows = list(selectors.incident_rows().order_by("id"))
+    assert len(rows) == len(incidents)
+    serializer = IncidentSerializer(context={"now": now})
+    for row in rows:
+        fast = serializer.to_representation(row)
+        assert fast == generic(serializer, row)
+        assert list(fast) == list(IncidentSerializer().fields)
+    escalated = serializer.to_representation(rows[0])
+    assert escalated["escalation_level"] == 1 and escalated["ci"]["name"] == "pay-db-1"
+    assert [clock["state"] for clock in escalated["sla"]] == ["breached", "breached"]
+
+
+def test_the_api_list_and_detail_serve_those_rows(client_for, agent, incidents):
+    api = client_for(agent)
+    listed = api.get("/api/v1/incidents/", {"ordering": "id"}).json()["results"]
+    detail = api.get(f"/api/v1/incidents/{incidents[0].pk}/").json()
+    rows = {row.pk: row for row in selectors.incident_rows()}
+    serializer = IncidentSerializer(context={"now": datetime.now(UTC)})
+    for item in [*listed, detail]:
+        expected = generic(serializer, rows[item["id"]])
+        for key in ("sla",):  # remaining_seconds moves with the clock between the two reads
+            for clock in [*item[key], *expected[key]]:
+                clock.pop("remaining_seconds")
+        assert item == expected
