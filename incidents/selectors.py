@@ -2,16 +2,18 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 
 from core import roles
+from core.api import rows
 from core.models import Team, TimelineEntry
 from core.timeline import timeline_for
 from sla.models import SlaClock
-from sla.selectors import escalation_annotations
+from sla.selectors import escalation_annotations, sla_clocks_of
 
 from .models import Incident
 
@@ -96,9 +98,7 @@ def incident_queue_page(
 
 
 # What a row shows of its related records (their id, name or username): no password hashes or
-# service descriptions travel for a page of incidents. Read by one small query per relation after the
-# page, not joined: planning a join of the incidents table (two dozen indexes) with five others took
-# PostgreSQL longer (4-8 ms) than running the whole page's SQL.
+# service descriptions travel for a page of incidents.
 ROW_RELATED_COLUMNS = {
     "service": ("name", "slug"), "ci": ("name",), "assignment_group": ("name",), "assignee": ("username",),
     "reporter": ("username",),
@@ -117,25 +117,29 @@ def _clocks(columns: Sequence[str]) -> QuerySet[SlaClock]:
     return clocks.only(*columns) if columns else clocks
 
 
-def _related_rows(name: str, columns: Sequence[str]) -> Prefetch:
-    model = Incident._meta.get_field(name).related_model
-    return Prefetch(name, queryset=model._default_manager.only("pk", *columns))
+def _attach_clocks(incidents: list[Incident]) -> None:
+    """Each incident's SLA clocks (response first) as the list `sla_clock_list`: one query."""
+    clocks = sla_clocks_of(Incident).filter(object_id__in=[incident.pk for incident in incidents])
+    rows.grouped(
+        incidents,
+        clocks.only(*ROW_CLOCK_COLUMNS).order_by("object_id", "-target"),
+        key=attrgetter("object_id"),
+        to_attr="sla_clock_list",
+    )
 
 
 def incident_rows(*, one: bool = False) -> QuerySet[Incident]:
     """What the API shows of incidents, for read-only endpoints (a service writing an incident wants
-    them whole): the incident's own columns and escalation annotations, the related records' shown
-    columns, and the SLA clocks as the list `sla_clock_list` (a to_attr prefetch: Django builds no
-    queryset per row for it). For a page the related records come by one query per related table (none
-    for a relation no row has); for `one` incident looked up by id, joined (cheap to plan then)."""
+    them whole): the incident's own columns and escalation annotations, then (once fetched) the related
+    records' shown columns and the SLA clocks as the list `sla_clock_list`, by a query per related model
+    and one for the clocks (core.api.rows: planning a join with five tables cost more than the page's
+    SQL). For `one` incident looked up by id the related records are joined: cheap to plan then."""
     own = [field.name for field in Incident._meta.concrete_fields]
-    clocks = Prefetch("sla_clocks", queryset=_clocks(ROW_CLOCK_COLUMNS), to_attr="sla_clock_list")
-    rows = incident_list().prefetch_related(None)
+    incidents = rows.AttachingQuerySet(Incident).annotate(**escalation_annotations(Incident))
     if one:
         related = [f"{name}__{column}" for name, columns in ROW_RELATED_COLUMNS.items() for column in columns]
-        return rows.prefetch_related(clocks).only(*own, *related)
-    related = [_related_rows(name, columns) for name, columns in ROW_RELATED_COLUMNS.items()]
-    return rows.select_related(None).prefetch_related(*related, clocks).only(*own)
+        return incidents.select_related(*ROW_RELATED_COLUMNS).only(*own, *related).attach(_attach_clocks)
+    return incidents.only(*own).attach(rows.related_rows(Incident, ROW_RELATED_COLUMNS), _attach_clocks)
 
 
 def incident_timeline(*, incident: Incident, viewer: AbstractBaseUser) -> QuerySet[TimelineEntry]:

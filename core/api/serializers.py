@@ -1,5 +1,4 @@
 import datetime
-import functools
 import types
 
 from django.conf import settings
@@ -59,18 +58,28 @@ class NamedRefSerializer(serializers.Serializer):
 
 class PlainRowsMixin:
     """For read-only output serializers of list rows: the same output as DRF's `to_representation`, but
-    each field's path from the row to its value is worked out once per serializer (nested and `many`
-    serializers included) instead of once per row and field. DRF's generic walk costs ~60 attribute
-    look-ups, `callable`/`inspect` checks and a try/except per row of a 35-field incident; a page of 50
-    spent most of its time there. Anything unusual (a missing attribute) falls back to DRF's own path, so
-    the output is DRF's; tests compare both (incidents/tests/test_api_rows.py)."""
+    each field's path from the row to its value is worked out once per serializer class (nested and
+    `many` serializers included, per time zone) instead of once per row and field, and the serializer
+    builds no fields per request. DRF's generic walk costs ~60 attribute look-ups, `callable`/`inspect`
+    checks and a try/except per row of a 35-field incident, and a ModelSerializer builds its fields anew
+    for every response. Anything unusual (a missing attribute) falls back to DRF's own path, so the
+    output is DRF's; tests compare both (incidents/tests/test_api_rows.py).
 
-    @functools.cached_property
-    def _row_plan(self):
-        return _plan(self)
+    Method fields (`SerializerMethodField`) of nested serializers run with the outer serializer as
+    `self`: they may read `self.context` (the outer one's, as DRF gives them) and nothing else of theirs.
+    A serializer with relational fields (which may need the request) gets its plan per instance."""
 
     def to_representation(self, instance):
-        return _represent(self._row_plan, instance)
+        key = (type(self), timezone.get_current_timezone() if settings.USE_TZ else None)
+        plan = _PLANS.get(key)
+        if plan is None:
+            plan = _plan(self)
+            if not _has_related(plan):
+                _PLANS[key] = plan
+        return _represent(plan, instance, self)
+
+
+_PLANS: dict[tuple, list[tuple]] = {}
 
 
 def _plan(serializer: serializers.Serializer) -> list[tuple]:
@@ -78,7 +87,7 @@ def _plan(serializer: serializers.Serializer) -> list[tuple]:
     plan = []
     for field in serializer._readable_fields:
         if isinstance(field, serializers.SerializerMethodField):
-            plan.append((field.field_name, "method", field, getattr(field.parent, field.method_name)))
+            plan.append((field.field_name, "method", field, getattr(type(field.parent), field.method_name)))
         elif isinstance(field, serializers.ListSerializer):
             plan.append((field.field_name, "many", field, _plan(field.child)))
         elif isinstance(field, serializers.Serializer):
@@ -90,9 +99,15 @@ def _plan(serializer: serializers.Serializer) -> list[tuple]:
     return plan
 
 
+def _has_related(plan: list[tuple]) -> bool:
+    return any(
+        kind == "drf" or (kind in ("many", "nested") and _has_related(how)) for _, kind, _, how in plan
+    )
+
+
 def _fast_datetime(field):
     """DRF's DateTimeField output (ISO 8601 in the current time zone, "Z" for UTC) with the time zone
-    looked up once per serializer rather than once per value; None for any other field or format."""
+    looked up once per plan rather than once per value; None for any other field or format."""
     if type(field) is not serializers.DateTimeField or not settings.USE_TZ:
         return None
     if getattr(field, "format", api_settings.DATETIME_FORMAT).lower() != ISO_8601:
@@ -125,11 +140,11 @@ def _value(instance, field):
     return value
 
 
-def _represent(plan: list[tuple], instance) -> dict:
+def _represent(plan: list[tuple], instance, outer) -> dict:
     row = {}
     for name, kind, field, how in plan:
         if kind == "method":
-            row[name] = how(instance)
+            row[name] = how(outer, instance)
             continue
         try:
             value = field.get_attribute(instance) if kind == "drf" else _value(instance, field)
@@ -142,8 +157,8 @@ def _represent(plan: list[tuple], instance) -> dict:
         elif kind in ("value", "drf"):
             row[name] = how(value)
         elif kind == "nested":
-            row[name] = _represent(how, value)
+            row[name] = _represent(how, value, outer)
         else:
             items = value.all() if isinstance(value, BaseManager) else value
-            row[name] = [_represent(how, item) for item in items]
+            row[name] = [_represent(how, item, outer) for item in items]
     return row

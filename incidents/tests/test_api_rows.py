@@ -63,3 +63,20 @@ def test_the_api_list_and_detail_serve_those_rows(client_for, agent, incidents):
             for clock in [*item[key], *expected[key]]:
                 clock.pop("remaining_seconds")
         assert item == expected
+
+
+def test_a_page_reads_each_related_model_once_whatever_its_size(
+    agent, manager, service, ci, django_assert_num_queries
+):
+    """Users are read once for assignee and reporter; a relation no row has costs nothing."""
+    for _ in range(3):
+        IncidentFactory(reporter=agent, service=service, assignee=manager)
+    with django_assert_num_queries(4):  # the page, its service, its users, its clocks
+        page = list(selectors.incident_rows().order_by("-id")[:50])
+    assert {(row.assignee.username, row.reporter.username, row.service.slug) for row in page} == {
+        ("manager", "agent", "payments")
+    }
+    assert all(row.ci is None and len(row.sla_clock_list) == 2 for row in page)
+    with django_assert_num_queries(0):
+        assert [row.ci_id for row in page] == [None] * 3
+    assert not list(selectors.incident_rows().filter(pk=0))  # nothing fetched, nothing attached
