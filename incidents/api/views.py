@@ -108,8 +108,8 @@ class IncidentViewSet(
         return dict(serializer.validated_data)
 
     def _respond(self, incident: Incident, status_code=status.HTTP_200_OK, *, fresh=False) -> Response:
-        """The incident as every endpoint returns it; re-read after a write unless `fresh` (just
-        read through the selector)."""
+        """The incident as every endpoint returns it; re-read after a write unless `fresh` (read
+        through incidents.selectors.incident_rows() or completed by incident_row())."""
         if not fresh:
             incident = selectors.incident_rows(one=True).get(pk=incident.pk)
         response = Response(self.get_serializer(incident).data, status=status_code)
@@ -123,7 +123,8 @@ class IncidentViewSet(
     def create(self, request, *args, **kwargs):
         data = self._validated(IncidentCreateSerializer, request)
         incident = services.incident_create(actor=request.user, **data)
-        return self._respond(incident, status.HTTP_201_CREATED)
+        # Nothing else wrote the new incident in between: answer with what the service returned.
+        return self._respond(selectors.incident_row(incident), status.HTTP_201_CREATED, fresh=True)
 
     @extend_schema(
         request=IncidentUpdateSerializer,

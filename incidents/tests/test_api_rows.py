@@ -80,3 +80,16 @@ def test_a_page_reads_each_related_model_once_whatever_its_size(
     with django_assert_num_queries(0):
         assert [row.ci_id for row in page] == [None] * 3
     assert not list(selectors.incident_rows().filter(pk=0))  # nothing fetched, nothing attached
+
+
+@pytest.mark.parametrize("impact", [Level.HIGH, Level.LOW])  # with and without an escalation policy
+def test_create_answers_what_a_read_gives(client_for, agent, service, ci, impact):
+    """The create response is built from the incident the service returned (no re-read): it must be
+    exactly what reading the incident gives."""
+    api = client_for(agent)
+    payload = {"title": "Disk full", "service": service.pk, "ci": ci.pk, "assignee": agent.username}
+    with time_machine.travel(T0, tick=False):
+        created = api.post("/api/v1/incidents/", {**payload, "impact": impact, "urgency": impact})
+        assert created.status_code == 201
+        read = api.get(f"/api/v1/incidents/{created.json()['id']}/")
+    assert created.json() == read.json() and created["ETag"] == read["ETag"]
