@@ -6,6 +6,7 @@ from operator import attrgetter
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, QuerySet
 
 from core import roles
@@ -13,7 +14,7 @@ from core.api import rows
 from core.models import Team, TimelineEntry
 from core.timeline import timeline_for
 from sla.models import SlaClock
-from sla.selectors import escalation_annotations, sla_clocks_of
+from sla.selectors import escalation_annotations
 
 from .models import Incident
 
@@ -119,13 +120,15 @@ def _clocks(columns: Sequence[str]) -> QuerySet[SlaClock]:
 
 def _attach_clocks(incidents: list[Incident]) -> None:
     """Each incident's SLA clocks (response first) as the list `sla_clock_list`: one query."""
-    clocks = sla_clocks_of(Incident).filter(object_id__in=[incident.pk for incident in incidents])
-    rows.grouped(
-        incidents,
-        clocks.only(*ROW_CLOCK_COLUMNS).order_by("object_id", "-target"),
-        key=attrgetter("object_id"),
-        to_attr="sla_clock_list",
+    clocks = rows.select_in(
+        SlaClock,
+        ROW_CLOCK_COLUMNS,
+        [incident.pk for incident in incidents],
+        key="object_id",
+        where={"content_type": ContentType.objects.get_for_model(Incident).pk},
+        order=("object_id", "-target"),
     )
+    rows.grouped(incidents, clocks, key=attrgetter("object_id"), to_attr="sla_clock_list")
 
 
 def incident_rows(*, one: bool = False) -> QuerySet[Incident]:

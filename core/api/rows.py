@@ -11,7 +11,7 @@ the page has. Evaluating the queryset (iterating, `len()`, `.get()`, slicing the
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import QuerySet
 
 Attacher = Callable[[list[models.Model]], None]
@@ -57,13 +57,53 @@ def related_rows(model: type[models.Model], columns: Mapping[str, Sequence[str]]
             if not ids:
                 continue
             wanted = {column for name in names for column in columns[name]}
-            found = related._default_manager.only(*wanted).order_by().in_bulk(ids)
+            found = {row.pk: row for row in select_in(related, sorted(wanted), ids)}
             for row in rows:
                 for name in names:
                     key = getattr(row, fields[name].attname)
                     fields[name].set_cached_value(row, found.get(key) if key is not None else None)
 
     return attach
+
+
+def select_in(
+    model: type[models.Model],
+    columns: Sequence[str],
+    ids: Iterable,
+    *,
+    key: str = "pk",
+    where: Mapping[str, object] | None = None,
+    order: Sequence[str] = (),
+) -> list[models.Model]:
+    """Instances of `model` whose `key` is one of `ids` (and whose fields equal `where`), with only the
+    pk and `columns` loaded, in `order` ("-name" descending). One plain SELECT: the ORM would compile
+    the same statement anew each time (~0.5-1 ms of CPU per query, more than the query itself). Only
+    for fields stored as they are read (no `from_db_value`)."""
+    meta, quote = model._meta, connection.ops.quote_name
+    wanted = {meta.pk, *(meta.get_field(name) for name in columns)}
+    fields = [
+        field for field in meta.concrete_fields if field in wanted
+    ]  # from_db() takes them in this order
+    if any(hasattr(field, "from_db_value") for field in fields):
+        raise ValueError(f"select_in() reads plain columns only: {[f.name for f in fields]}")
+    key_field = meta.pk if key == "pk" else meta.get_field(key)
+    conditions = [f"{quote(key_field.column)} = ANY(%s)"]
+    params: list = [list(ids)]
+    for name, value in (where or {}).items():
+        conditions.append(f"{quote(meta.get_field(name).column)} = %s")
+        params.append(value)
+    sorting = [
+        f"{quote(meta.get_field(term.lstrip('-')).column)}{' DESC' if term[0] == '-' else ''}"
+        for term in order
+    ]
+    sql = (
+        f"SELECT {', '.join(quote(field.column) for field in fields)} FROM {quote(meta.db_table)}"
+        f" WHERE {' AND '.join(conditions)}{' ORDER BY ' + ', '.join(sorting) if sorting else ''}"
+    )
+    names = [field.attname for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [model.from_db(connection.alias, names, row) for row in cursor.fetchall()]
 
 
 def grouped(rows: Iterable[models.Model], items: Iterable, *, key: Callable, to_attr: str) -> None:

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from incidents import selectors, services
 from incidents.api.serializers import IncidentSerializer
-from incidents.models import Level
+from incidents.models import Incident, Level
 from incidents.tests.factories import IncidentFactory, incident_in_state
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,21 @@ def test_create_answers_what_a_read_gives(client_for, agent, service, ci, impact
         assert created.status_code == 201
         read = api.get(f"/api/v1/incidents/{created.json()['id']}/")
     assert created.json() == read.json() and created["ETag"] == read["ETag"]
+
+
+def test_attached_records_are_the_orms(incidents):
+    """What core.api.rows reads with its own SQL is what the ORM reads."""
+    from sla.models import SlaClock
+
+    for row in selectors.incident_rows():
+        clocks = SlaClock.objects.filter(object_id=row.pk).order_by("-target")
+        expected = [[getattr(c, f) for f in selectors.ROW_CLOCK_COLUMNS] for c in clocks]
+        assert [[getattr(c, f) for f in selectors.ROW_CLOCK_COLUMNS] for c in row.sla_clock_list] == expected
+        stored = Incident.objects.select_related(
+            "service", "ci", "assignment_group", "assignee", "reporter"
+        ).get(pk=row.pk)
+        for name, columns in selectors.ROW_RELATED_COLUMNS.items():
+            mine, theirs = getattr(row, name), getattr(stored, name)
+            assert (mine and [mine.pk, *[getattr(mine, c) for c in columns]]) == (
+                theirs and [theirs.pk, *[getattr(theirs, c) for c in columns]]
+            )
