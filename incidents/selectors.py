@@ -131,18 +131,25 @@ def _attach_clocks(incidents: list[Incident]) -> None:
     rows.grouped(incidents, clocks, key=attrgetter("object_id"), to_attr="sla_clock_list")
 
 
-def incident_rows(*, one: bool = False) -> QuerySet[Incident]:
+def incident_rows() -> QuerySet[Incident]:
     """What the API shows of incidents, for read-only endpoints (a service writing an incident wants
     them whole): the incident's own columns and escalation annotations, then (once fetched) the related
-    records' shown columns and the SLA clocks as the list `sla_clock_list`, by a query per related model
-    and one for the clocks (core.api.rows: planning a join with five tables cost more than the page's
-    SQL). For `one` incident looked up by id the related records are joined: cheap to plan then."""
-    own = [field.name for field in Incident._meta.concrete_fields]
-    incidents = rows.AttachingQuerySet(Incident).annotate(**escalation_annotations(Incident))
-    if one:
-        related = [f"{name}__{column}" for name, columns in ROW_RELATED_COLUMNS.items() for column in columns]
-        return incidents.select_related(*ROW_RELATED_COLUMNS).only(*own, *related).attach(_attach_clocks)
-    return incidents.only(*own).attach(rows.related_rows(Incident, ROW_RELATED_COLUMNS), _attach_clocks)
+    records' shown columns and the SLA clocks as the list `sla_clock_list`, by one plain query per
+    related model and one for the clocks (core.api.rows: planning a join with five tables cost more than
+    the page's SQL, and compiling it more CPU than the plain queries; for one incident too)."""
+    global _ROWS
+    if _ROWS is None:  # built once: a queryset is a template each use clones
+        own = [field.name for field in Incident._meta.concrete_fields]
+        _ROWS = (
+            rows.AttachingQuerySet(Incident)
+            .annotate(**escalation_annotations(Incident))
+            .only(*own)
+            .attach(rows.related_rows(Incident, ROW_RELATED_COLUMNS), _attach_clocks)
+        )
+    return _ROWS.all()
+
+
+_ROWS: QuerySet[Incident] | None = None
 
 
 def incident_row(incident: Incident) -> Incident:

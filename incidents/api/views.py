@@ -91,9 +91,8 @@ class IncidentViewSet(
     conflict_possible = True
 
     def get_queryset(self):
-        if self.action == "list":
-            return selectors.incident_rows()
-        return selectors.incident_rows(one=True) if self.action == "retrieve" else selectors.incident_list()
+        reading = self.action in ("list", "retrieve")
+        return selectors.incident_rows() if reading else selectors.incident_list()
 
     def filter_queryset(self, queryset):
         """Filters, search and ordering apply to the list; a detail route only looks the row up."""
@@ -111,7 +110,7 @@ class IncidentViewSet(
         """The incident as every endpoint returns it; re-read after a write unless `fresh` (read
         through incidents.selectors.incident_rows() or completed by incident_row())."""
         if not fresh:
-            incident = selectors.incident_rows(one=True).get(pk=incident.pk)
+            incident = selectors.incident_rows().get(pk=incident.pk)
         response = Response(self.get_serializer(incident).data, status=status_code)
         response["ETag"] = etag_for(incident.version)
         return response
