@@ -4,9 +4,12 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
 from core.api.concurrency import etag_for, expected_version
+from core.api.filters import FilterBackend
+from core.api.ordering import OrderingFilter
 from core.api.pagination import CursorPagination
 from core.api.permissions import HasRole
 from core.api.serializers import ErrorSerializer
@@ -85,6 +88,7 @@ class IncidentViewSet(
         **{name: permissions.TRANSITION for name in TRANSITIONS},
     }
     serializer_class = IncidentSerializer
+    filter_backends = [FilterBackend, SearchFilter, OrderingFilter]
     filterset_class = IncidentFilter
     search_fields = ["number", "title"]
     ordering_fields = ["id", "created_at", "updated_at", "priority", "number", "sla_due_at"]
