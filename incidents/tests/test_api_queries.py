@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/incidents/"
 # token + user (1), the user's roles (1), the page (1); when the page has rows, one query per related
 # model the rows point to (service, CI, group, and users for assignee and reporter: the fixture's rows
-# have all five) and one for their SLA clocks
+# have all five), one for their escalations and one for their SLA clocks
 BASE = 3
-PER_PAGE = 5
+PER_PAGE = 6
 # A filter naming a related record checks that it exists (1).
 LOOKED_UP = {"service", "assignee", "assignment_group"}
 
@@ -85,8 +85,9 @@ def test_list_queries_do_not_grow_with_page_size_or_table_size(client_for, agent
 def test_detail_reads_the_incident_once(client_for, agent, service, django_assert_num_queries):
     incident = IncidentFactory(reporter=agent, service=service, assignee=agent)
     api = client_for(agent)
-    # token + user, roles, the incident, its service, its users (assignee and reporter), its SLA clocks
-    with django_assert_num_queries(6):
+    # token + user, roles, the incident, its service, its users (assignee and reporter), its escalation,
+    # its SLA clocks
+    with django_assert_num_queries(7):
         response = api.get(f"{URL}{incident.pk}/")
     assert response.status_code == 200 and response.json()["number"] == incident.number
 

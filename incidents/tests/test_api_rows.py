@@ -71,7 +71,7 @@ def test_a_page_reads_each_related_model_once_whatever_its_size(
     """Users are read once for assignee and reporter; a relation no row has costs nothing."""
     for _ in range(3):
         IncidentFactory(reporter=agent, service=service, assignee=manager)
-    with django_assert_num_queries(4):  # the page, its service, its users, its clocks
+    with django_assert_num_queries(5):  # the page, its service, its users, its escalations, its clocks
         page = list(selectors.incident_rows().order_by("-id")[:50])
     assert {(row.assignee.username, row.reporter.username, row.service.slug) for row in page} == {
         ("manager", "agent", "payments")
@@ -99,7 +99,10 @@ def test_attached_records_are_the_orms(incidents):
     """What core.api.rows reads with its own SQL is what the ORM reads."""
     from sla.models import SlaClock
 
+    annotated = {row.pk: row for row in selectors.incident_list()}
     for row in selectors.incident_rows():
+        expected_escalation = (annotated[row.pk].escalation_level, annotated[row.pk].next_escalation_at)
+        assert (row.escalation_level, row.next_escalation_at) == expected_escalation
         clocks = SlaClock.objects.filter(object_id=row.pk).order_by("-target")
         expected = [[getattr(c, f) for f in selectors.ROW_CLOCK_COLUMNS] for c in clocks]
         assert [[getattr(c, f) for f in selectors.ROW_CLOCK_COLUMNS] for c in row.sla_clock_list] == expected
