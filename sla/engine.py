@@ -107,13 +107,13 @@ def adapter_for_process(process: str) -> ClockAdapter | None:
 
 
 def clocks_start(record: models.Model, *, at: datetime) -> list[SlaClock]:
-    """Start the clocks of the targets that begin when the record is filed."""
-    policy = _policy_for(record)
-    if policy is None:
-        return []
-    targets = [target for target in policy.targets.all() if CREATE in target.start_on]
+    """Start the clocks of the targets that begin when the record is filed (the applicable policy's
+    targets and the policy itself read in one query)."""
+    adapter = adapter_for(type(record))
+    targets = sla_targets_starting(process=adapter.process, action=CREATE, **adapter.policy_scope(record))
     if not targets:
         return []
+    policy = targets[0].policy
     calendar = working_calendar(policy.calendar_id)
     content_type = ContentType.objects.get_for_model(record)
     clocks = []

@@ -92,7 +92,7 @@ def test_detail_reads_the_incident_once(client_for, agent, service, django_asser
     assert response.status_code == 200 and response.json()["number"] == incident.number
 
 
-@pytest.mark.parametrize(("assigned", "queries"), [(False, 28), (True, 30)])
+@pytest.mark.parametrize(("assigned", "queries"), [(False, 27), (True, 29)])
 def test_create_queries_are_fixed(client_for, agent, service, assigned, queries, django_assert_num_queries):
     """Validation, the row, its number, SLA clocks (and the incident's soonest deadline), escalation,
     timeline, events and outbox, then one
