@@ -125,6 +125,7 @@ def endpoints(*, token: str, cookie: str, service_id: int, reporter_id: int) -> 
         listing("API list ?status=in_progress", "&status=in_progress"),
         listing("API list ?search=<number>", "&search={id}"),
         listing("API list ?ordering=sla_due_at", "&ordering=sla_due_at"),
+        listing("API list ?sla=breached", "&sla=breached"),
         Endpoint(ref_detail, Request("/bench-ref/incidents/{id}/", auth=auth), is_reference=True),
         Endpoint("API detail", Request(api + "{id}/", auth=auth), ref_detail),
         Endpoint(
