@@ -16,6 +16,9 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Min, OuterRef, Subquery
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 from core.bulk import update_rows
@@ -233,6 +236,19 @@ def _store_soonest_due(record: models.Model, clocks: Iterable[SlaClock]) -> None
     if getattr(record, field) != due:
         type(record)._default_manager.filter(pk=record.pk).update(**{field: due})
         setattr(record, field, due)
+
+
+@receiver(post_delete, sender=SlaClock, dispatch_uid="sla.engine.clock_deleted")
+def _clock_deleted(sender, instance: SlaClock, **kwargs) -> None:
+    """A clock deleted outside the engine (the admin, a script, a cascade): the record's `due_field`
+    follows its remaining clocks (one UPDATE; nothing for a process keeping no such column)."""
+    model = ContentType.objects.get_for_id(instance.content_type_id).model_class()
+    adapter = model and _adapters.get(model._meta.label_lower)
+    if adapter is None or adapter.due_field is None:
+        return
+    remaining = SlaClock.objects.filter(content_type_id=instance.content_type_id, object_id=OuterRef("pk"))
+    soonest = remaining.order_by().values("object_id").annotate(due=Min("due_at")).values("due")
+    model._default_manager.filter(pk=instance.object_id).update(**{adapter.due_field: Subquery(soonest)})
 
 
 def _locked_clocks(record: models.Model) -> list[SlaClock]:

@@ -122,3 +122,16 @@ def test_ordering_by_it_is_served_by_its_index():
             cursor.execute(f"EXPLAIN {sql}", params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "incident_sla_due" in plan and "Sort" not in plan, (term, plan)
+
+
+def test_clocks_deleted_outside_the_engine_take_their_deadline_along(agent, service):
+    """The admin or a script deleting clocks: the column follows what remains."""
+    from sla.models import SlaClock
+
+    with time_machine.travel(T0, tick=False):
+        incident = IncidentFactory(reporter=agent, service=service)
+    due = deadlines(incident)
+    SlaClock.objects.filter(incident=incident, target="response").delete()
+    assert stored(incident) == due["resolution"]
+    SlaClock.objects.filter(incident=incident).delete()
+    assert stored(incident) is None
