@@ -30,10 +30,17 @@ class HttpParams:
     port: int
     database_url: str
     redis_url: str
+    only: tuple[str, ...] = ()  # BENCH_HTTP_ONLY: drive only endpoints whose name contains one of these
+    reuse: bool = False  # BENCH_HTTP_REUSE: keep the seeded database (migrate only)
 
     @property
     def key(self) -> str:
         return f"http-{self.mode}"
+
+    @property
+    def partial(self) -> bool:
+        """Only some endpoints: the table is printed, not written to RESULTS.md."""
+        return bool(self.only)
 
 
 def parse_params(argv: list[str]) -> HttpParams:
@@ -51,7 +58,19 @@ def parse_params(argv: list[str]) -> HttpParams:
         port=int(env("BENCH_HTTP_PORT", 8089)),
         database_url=env("BENCH_HTTP_DATABASE_URL", DEFAULT_HTTP_DATABASE_URL),
         redis_url=env("BENCH_HTTP_REDIS_URL", "redis://127.0.0.1:6379/10"),
+        only=tuple(part.strip() for part in env("BENCH_HTTP_ONLY", "").split(",") if part.strip()),
+        reuse=env("BENCH_HTTP_REUSE", "0").strip().lower() in {"1", "true", "yes", "on"},
     )
+
+
+def selected(points: list["Endpoint"], only: tuple[str, ...]) -> list["Endpoint"]:
+    """The endpoints whose name contains one of `only` (case-insensitive; all when empty), with the
+    references they are compared with, in their usual order."""
+    if not only:
+        return points
+    wanted = {p.name for p in points if any(part.lower() in p.name.lower() for part in only)}
+    wanted |= {p.reference for p in points if p.name in wanted and p.reference}
+    return [p for p in points if p.name in wanted]
 
 
 def environ(params: HttpParams, var_dir: Path) -> dict[str, str]:
@@ -106,6 +125,7 @@ def endpoints(*, token: str, cookie: str, service_id: int, reporter_id: int) -> 
         listing("API list ?status=in_progress", "&status=in_progress"),
         listing("API list ?search=<number>", "&search={id}"),
         listing("API list ?ordering=sla_due_at", "&ordering=sla_due_at"),
+        listing("API list ?sla=breached", "&sla=breached"),
         Endpoint(ref_detail, Request("/bench-ref/incidents/{id}/", auth=auth), is_reference=True),
         Endpoint("API detail", Request(api + "{id}/", auth=auth), ref_detail),
         Endpoint(
@@ -138,7 +158,7 @@ def _credentials(fixtures) -> tuple[str, str]:
     from rest_framework.authtoken.models import Token
 
     manager = get_user_model().objects.get(pk=fixtures.manager_id)
-    token = Token.objects.create(user=manager).key
+    token = Token.objects.get_or_create(user=manager)[0].key
     session = SessionStore()
     session[SESSION_KEY] = str(manager.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -147,18 +167,67 @@ def _credentials(fixtures) -> tuple[str, str]:
     return token, session.session_key
 
 
-def run(params: HttpParams) -> int:
+def _seeded_fixtures():
+    """The people and services of an earlier seed of this database (BENCH_HTTP_REUSE), or None when it
+    holds no seeded incidents."""
+    from django.contrib.auth import get_user_model
+    from django.db import DatabaseError
+
+    from catalog.models import Service
+    from incidents.models import Incident
+
+    from .seed import Fixtures
+
+    User = get_user_model()
+    try:
+        if not Incident.objects.exists():
+            return None
+        services = list(Service.objects.filter(slug__startswith="bench-service-").order_by("pk"))
+        return Fixtures(
+            service_ids=[service.pk for service in services],
+            group_ids=[service.owning_group_id for service in services],
+            member_ids=list(
+                User.objects.filter(username__startswith="bench-agent-").values_list("pk", flat=True)
+            ),
+            reporter_id=User.objects.get(username="bench-reporter").pk,
+            manager_id=User.objects.get(username="bench-manager").pk,
+        )
+    except (DatabaseError, User.DoesNotExist):
+        return None
+
+
+def _database_exists(database_url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    url = urlsplit(database_url)
+    conninfo = {"host": url.hostname, "port": url.port or 5432, "user": url.username or "postgres"}
+    if url.password:
+        conninfo["password"] = url.password
+    with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
+        name = url.path.lstrip("/")
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+def _prepare(params: HttpParams, environ_: dict[str, str]):
+    """Migrate (after dropping and re-creating the database, unless reusing a seeded one) and seed;
+    returns (fixtures, seconds spent seeding: 0 when reused)."""
     import subprocess
     import sys
 
-    from . import env, http_load, http_report
+    from . import env
 
-    _log(f"{params.mode} run: {params.incidents:,} incidents, {params.rounds} rounds of {params.seconds:g} s")
-    work = Path(tempfile.gettempdir()) / f"opsdesk-bench-{params.key}"
-    work.mkdir(exist_ok=True)
-    environ_ = environ(params, work / "var")
-    wrk = http_load.ensure_wrk()
-    env.reset_database(params.database_url, params.redis_url, environ_)
+    reuse = params.reuse and _database_exists(params.database_url)
+    if reuse:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=env.REPO,
+            env=environ_,
+            check=True,
+        )
+    else:
+        env.reset_database(params.database_url, params.redis_url, environ_)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=env.REPO,
@@ -166,21 +235,42 @@ def run(params: HttpParams) -> int:
         check=True,
     )
     env.setup_with(environ_)
-    from . import report, seed
+    from . import seed
     from .http_seed import seed_http_incidents
 
-    machine = report.machine()
+    fixtures = _seeded_fixtures() if reuse else None
+    if fixtures is not None:
+        _log("BENCH_HTTP_REUSE: the database is seeded already, migrated only")
+        return fixtures, 0.0
     started = time.monotonic()
     fixtures = seed.seed_people(teams=10, email=False)
     seed_http_incidents(fixtures, count=params.incidents)
     seed.vacuum_analyze()
     seed_seconds = time.monotonic() - started
     _log(f"seeded {params.incidents:,} incidents in {seed_seconds:.0f} s")
+    return fixtures, seed_seconds
+
+
+def run(params: HttpParams) -> int:
+    from . import http_load, http_report
+
+    _log(f"{params.mode} run: {params.incidents:,} incidents, {params.rounds} rounds of {params.seconds:g} s")
+    work = Path(tempfile.gettempdir()) / f"opsdesk-bench-{params.key}"
+    if params.database_url != DEFAULT_HTTP_DATABASE_URL:  # a database of one's own: a folder of one's own
+        work = work.with_name(f"{work.name}-{params.database_url.rsplit('/', 1)[-1]}")
+    work.mkdir(exist_ok=True)
+    environ_ = environ(params, work / "var")
+    wrk = http_load.ensure_wrk()
+    fixtures, seed_seconds = _prepare(params, environ_)
+    from . import report
+
+    machine = report.machine()
     token, cookie = _credentials(fixtures)
     ids = _id_range()
     points = endpoints(
         token=token, cookie=cookie, service_id=fixtures.service_ids[0], reporter_id=fixtures.reporter_id
     )
+    points = selected(points, params.only)
     runs: dict[str, list[http_load.WrkRun]] = {point.name: [] for point in points}
     with http_load.gunicorn(
         environ_, port=params.port, workers=params.workers, log=work / "gunicorn.log"
@@ -199,12 +289,28 @@ def run(params: HttpParams) -> int:
                 http_load.drain(base, params.workers)
                 runs[point.name].append(run_)
                 _log(f"round {number} {point.name}: {run_.rate:.1f} req/s p50 {run_.p50_ms:.0f} ms")
-    table = http_report.Table(params=params, machine=machine, seed_seconds=seed_seconds, single=single)
+    table = http_report.Table(
+        params=params, machine=machine, seed_seconds=seed_seconds, single=single, incidents=_count()
+    )
     text = http_report.render(table, points, runs)
     print(text, flush=True)
-    report.write_block(params.key, text)
-    _log(f"wrote {report.RESULTS}")
+    (work / "last-table.md").write_text(text + "\n")
+    if params.partial:
+        _log(f"BENCH_HTTP_ONLY: not written to {report.RESULTS} (see {work / 'last-table.md'})")
+    else:
+        report.write_block(params.key, text)
+        _log(f"wrote {report.RESULTS}")
     return 0 if all(status < 400 for status, *_ in single.values()) else 1
+
+
+def _count() -> int:
+    """How many incidents the run served (a reused database may hold another number than asked for);
+    the planner's estimate, exact after the seed's VACUUM ANALYZE, not a COUNT(*) of a million rows."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'incidents_incident'")
+        return max(int(cursor.fetchone()[0]), 0)
 
 
 def _id_range() -> tuple[int, int]:

@@ -18,6 +18,7 @@ class Table:
     machine: dict[str, str]
     seed_seconds: float
     single: dict[str, tuple[int, float, int]]  # name: (status, seconds, bytes) of one request alone
+    incidents: int | None = None  # served (a reused database may hold another number than asked for)
 
 
 def _ms(value: float) -> str:
@@ -50,12 +51,13 @@ def _row(point: "Endpoint", runs: list["WrkRun"], references: list["WrkRun"] | N
 def render(table: Table, points: list["Endpoint"], runs: dict[str, list["WrkRun"]]) -> str:
     p = table.params
     lines = [
-        f"#### {p.mode.capitalize()} run: {p.incidents:,} incidents",
+        f"#### {p.mode.capitalize()} run: {table.incidents or p.incidents:,} incidents",
         "",
         *(f"- {key}: {value}" for key, value in table.machine.items()),
         f"- gunicorn {p.workers} sync workers, `opsdesk.settings.prod`; wrk {p.connections} connections,"
         f" {p.rounds} rounds × {p.seconds:g} s per endpoint (3 × one request alone if longer, at most"
-        f" {MAX_SECONDS:g} s), round-robin; seeding took {table.seed_seconds:.0f} s",
+        f" {MAX_SECONDS:g} s), round-robin; "
+        + (f"seeding took {table.seed_seconds:.0f} s" if table.seed_seconds else "reused an earlier seed"),
         "",
         "| endpoint | req/s | p50 | p99 | ratio to reference | one request alone, body | errors |",
         "|---|---:|---:|---:|---:|---:|---:|",

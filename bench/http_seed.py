@@ -5,7 +5,8 @@
 resolved (20 %) or cancelled (10 %); the people, services and default policies of bench/seed.py. Per
 incident, what the services leave: the status timestamps and version, a response and a resolution clock
 (stopped at acknowledgement / resolution or cancellation, with the warnings and breach that passed before;
-open ones running, with `next_fire_at` at their next threshold) and a timeline of "created" plus one
+open ones running, with `next_fire_at` at their next threshold, and the incident's `sla_due_at` at the
+soonest running deadline) and a timeline of "created" plus one
 entry per transition. Not seeded: escalation state, notifications, outbox (see bench/RESULTS.md)."""
 
 from .seed import POLICY_CTE, Fixtures, policy_params, run_statements
@@ -50,7 +51,7 @@ ORDER BY u.i;
 INSERT INTO incidents_incident (
     id, version, created_at, updated_at, number, title, description, impact, urgency, priority, source,
     status, acknowledged_at, started_at, on_hold_at, resolved_at, closed_at, cancelled_at, resolution_code,
-    resolution_notes, assignee_id, assignment_group_id, reporter_id, service_id)
+    resolution_notes, assignee_id, assignment_group_id, reporter_id, service_id, sla_due_at)
 SELECT s.id,
        1 + num_nonnulls(s.acknowledged_at, s.started_at, s.on_hold_at, s.resolved_at, s.closed_at,
                         s.cancelled_at),
@@ -64,7 +65,10 @@ SELECT s.id,
        s.resolved_at, s.closed_at, s.cancelled_at,
        CASE WHEN s.resolved_at IS NOT NULL THEN 'fixed' ELSE '' END,
        CASE WHEN s.resolved_at IS NOT NULL THEN 'Fixed.' ELSE '' END,
-       CASE WHEN s.status <> 'new' THEN s.assignee_id END, s.group_id, %(reporter_id)s, s.service_id
+       CASE WHEN s.status <> 'new' THEN s.assignee_id END, s.group_id, %(reporter_id)s, s.service_id,
+       least(  -- the soonest deadline of the running clocks below, as the SLA engine keeps it
+           CASE WHEN coalesce(s.acknowledged_at, s.cancelled_at) IS NULL THEN s.created_at + s.response_target END,
+           CASE WHEN coalesce(s.resolved_at, s.cancelled_at) IS NULL THEN s.created_at + s.resolution_target END)
 FROM bench_http_seed s
 ORDER BY s.i;
 

@@ -2,34 +2,31 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, QuerySet
 
 from core import roles
+from core.api import rows
 from core.models import Team, TimelineEntry
 from core.timeline import timeline_for
-from sla.models import SlaClock
-from sla.selectors import escalation_annotations, sla_clocks_of
+from sla.models import Escalation, SlaClock
+from sla.selectors import escalation_annotations
 
 from .models import Incident
 
 
 def incident_list(*, clock_columns: Sequence[str] = ()) -> QuerySet[Incident]:
     """Incidents with everything a list row shows (two queries: rows, then their SLA clocks, whole
-    or only `clock_columns`), annotated with `sla_due_at`: the soonest deadline of a running clock
-    (for "due soonest"), and `escalation_level` / `next_escalation_at` from the incident's escalation."""
-    soonest = (
-        sla_clocks_of(Incident)
-        .filter(object_id=OuterRef("pk"), due_at__isnull=False)
-        .order_by("due_at")
-        .values("due_at")[:1]
-    )
+    or only `clock_columns`), annotated with `escalation_level` / `next_escalation_at` from the
+    incident's escalation. "Due soonest" reads the stored column `sla_due_at` (the SLA engine keeps it)."""
     return (
         Incident.objects.select_related("service", "ci", "assignee", "assignment_group", "reporter")
         .prefetch_related(Prefetch("sla_clocks", queryset=_clocks(clock_columns)))
-        .annotate(sla_due_at=Subquery(soonest), **escalation_annotations(Incident))
+        .annotate(**escalation_annotations(Incident))
     )
 
 
@@ -103,10 +100,10 @@ def incident_queue_page(
 
 # What a row shows of its related records (their id, name or username): no password hashes or
 # service descriptions travel for a page of incidents.
-ROW_RELATED_COLUMNS = (
-    "service__name", "service__slug", "ci__name", "assignment_group__name", "assignee__username",
-    "reporter__username",
-)  # fmt: skip
+ROW_RELATED_COLUMNS = {
+    "service": ("name", "slug"), "ci": ("name",), "assignment_group": ("name",), "assignee": ("username",),
+    "reporter": ("username",),
+}  # fmt: skip
 
 
 # What a row shows of its SLA clocks (the API's SlaClockSerializer), and the keys that match them up.
@@ -121,11 +118,61 @@ def _clocks(columns: Sequence[str]) -> QuerySet[SlaClock]:
     return clocks.only(*columns) if columns else clocks
 
 
+def _attach_clocks(incidents: list[Incident]) -> None:
+    """Each incident's SLA clocks (response first) as the list `sla_clock_list`: one query."""
+    clocks = rows.select_in(
+        SlaClock,
+        ROW_CLOCK_COLUMNS,
+        [incident.pk for incident in incidents],
+        key="object_id",
+        where={"content_type": ContentType.objects.get_for_model(Incident).pk},
+        order=("object_id", "-target"),
+    )
+    rows.grouped(incidents, clocks, key=attrgetter("object_id"), to_attr="sla_clock_list")
+
+
+def _attach_escalations(incidents: list[Incident]) -> None:
+    """Each incident's `escalation_level` (0 when none) and `next_escalation_at`, as
+    sla.selectors.escalation_annotations() gives them to list querysets: one query."""
+    escalations = rows.select_in(
+        Escalation,
+        ("object_id", "level", "next_due_at"),
+        [incident.pk for incident in incidents],
+        key="object_id",
+        where={"content_type": ContentType.objects.get_for_model(Incident).pk},
+    )
+    found = {escalation.object_id: escalation for escalation in escalations}
+    for incident in incidents:
+        escalation = found.get(incident.pk)
+        incident.escalation_level = escalation.level if escalation else 0
+        incident.next_escalation_at = escalation.next_due_at if escalation else None
+
+
 def incident_rows() -> QuerySet[Incident]:
-    """incident_list() reading only the columns a row shows of its related records and clocks, for
-    read-only endpoints (a service writing an incident wants them whole)."""
-    own = [field.name for field in Incident._meta.concrete_fields]
-    return incident_list(clock_columns=ROW_CLOCK_COLUMNS).only(*own, *ROW_RELATED_COLUMNS)
+    """What the API shows of incidents, for read-only endpoints (a service writing an incident wants
+    them whole): the incident's own columns, then (once fetched) the related records' shown columns,
+    the escalation level and the SLA clocks (as the list `sla_clock_list`), by one plain query per
+    related model, one for the escalations and one for the clocks (core.api.rows: planning a join with
+    five tables cost more than the page's SQL, compiling it more CPU than the plain queries, and the
+    escalation subqueries ran twice per row)."""
+    global _ROWS
+    if _ROWS is None:  # built once: a queryset is a template each use clones
+        own = [field.name for field in Incident._meta.concrete_fields]
+        attachers = (rows.related_rows(Incident, ROW_RELATED_COLUMNS), _attach_escalations, _attach_clocks)
+        _ROWS = rows.AttachingQuerySet(Incident).only(*own).attach(*attachers)
+    return _ROWS.all()
+
+
+_ROWS: QuerySet[Incident] | None = None
+
+
+def incident_row(incident: Incident) -> Incident:
+    """`incident` as a service of this request just wrote and returned it (its related records loaded),
+    completed with what incident_rows() adds (escalation, SLA clocks): two small queries instead of
+    reading it again with its related records."""
+    _attach_escalations([incident])
+    _attach_clocks([incident])
+    return incident
 
 
 def incident_timeline(*, incident: Incident, viewer: AbstractBaseUser) -> QuerySet[TimelineEntry]:

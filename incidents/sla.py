@@ -39,6 +39,7 @@ class IncidentClocks(ClockAdapter):
     process = PROCESS
     model = Incident
     sweep_related = ("assignee", "assignment_group", "service")
+    due_field = "sla_due_at"
     target_templates = TARGET_TEMPLATES
 
     def policy_scope(self, incident: Incident) -> dict:

@@ -9,12 +9,16 @@ firing is recorded on the clock row, locked, in the same transaction as its time
 the adapter's announcements."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Min, OuterRef, Subquery
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 from core.bulk import update_rows
@@ -24,7 +28,7 @@ from core.sweep import sweep_due
 from core.timeline import timeline_entry, timeline_record_many
 
 from . import clock as sla_clock
-from .models import SlaClock, SlaPolicy, SlaTarget
+from .models import SlaClock, SlaClockBase, SlaPolicy, SlaTarget
 from .selectors import sla_policy_for, sla_targets_starting, working_calendar
 
 THRESHOLD_WORDS = {"warning_50": "50 % elapsed", "warning_75": "75 % elapsed (at risk)", "breach": "breached"}
@@ -60,6 +64,10 @@ class ClockAdapter:
     process: str  # a key of core.processes, e.g. the one the policies are chosen by
     model: type[models.Model]
     sweep_related: tuple[str, ...] = ()  # select_related when the sweep loads records
+    # A DateTimeField of the record that the engine keeps equal to the soonest `due_at` of its running
+    # clocks (None when none runs), so lists can order and filter by it through an index of their own;
+    # None: the process keeps no such column.
+    due_field: str | None = None
     target_templates: dict[str, dict[str, list[str]]] = {}  # name → default start_on/pause_on/...
 
     def policy_scope(self, record: models.Model) -> dict[str, Any]:
@@ -102,13 +110,13 @@ def adapter_for_process(process: str) -> ClockAdapter | None:
 
 
 def clocks_start(record: models.Model, *, at: datetime) -> list[SlaClock]:
-    """Start the clocks of the targets that begin when the record is filed."""
-    policy = _policy_for(record)
-    if policy is None:
-        return []
-    targets = [target for target in policy.targets.all() if CREATE in target.start_on]
+    """Start the clocks of the targets that begin when the record is filed (the applicable policy's
+    targets and the policy itself read in one query)."""
+    adapter = adapter_for(type(record))
+    targets = sla_targets_starting(process=adapter.process, action=CREATE, **adapter.policy_scope(record))
     if not targets:
         return []
+    policy = targets[0].policy
     calendar = working_calendar(policy.calendar_id)
     content_type = ContentType.objects.get_for_model(record)
     clocks = []
@@ -116,7 +124,9 @@ def clocks_start(record: models.Model, *, at: datetime) -> list[SlaClock]:
         clock = SlaClock(content_type=content_type, object_id=record.pk, target=target.name)
         _start(clock, target, policy, at=at, calendar=calendar)
         clocks.append(clock)
-    return SlaClock.objects.bulk_create(clocks)
+    clocks = SlaClock.objects.bulk_create(clocks)
+    _store_soonest_due(record, clocks)
+    return clocks
 
 
 def clocks_on_transition(record: models.Model, *, action: str, at: datetime) -> None:
@@ -141,6 +151,8 @@ def clocks_on_transition(record: models.Model, *, action: str, at: datetime) -> 
         )
         _start(clock, target, target.policy, at=at, calendar=working_calendar(target.policy.calendar_id))
         clock.save()
+        clocks[target.name] = clock
+    _store_soonest_due(record, clocks.values())
     _record(firings)
 
 
@@ -153,7 +165,8 @@ def clocks_retarget(record: models.Model, *, at: datetime) -> None:
     targets = {target.name: target for target in policy.targets.all()}
     new_calendar = working_calendar(policy.calendar_id)
     firings = []
-    for clock in _locked_clocks(record):
+    clocks = _locked_clocks(record)
+    for clock in clocks:
         firings += _catch_up(clock, record=record, now=at)
         target = targets.get(clock.target)
         if clock.stopped_at is None and target is not None:
@@ -166,6 +179,7 @@ def clocks_retarget(record: models.Model, *, at: datetime) -> None:
             )
             clock.policy_target, clock.calendar_id, clock.rules = target, policy.calendar_id, target.rules
         clock.save()
+    _store_soonest_due(record, clocks)
     _record(firings)
 
 
@@ -205,6 +219,36 @@ def _policy_for(record: models.Model) -> SlaPolicy | None:
 def _start(clock: SlaClock, target: SlaTarget, policy: SlaPolicy, *, at: datetime, calendar) -> None:
     clock.policy_target, clock.calendar_id, clock.rules = target, policy.calendar_id, target.rules
     sla_clock.start(clock, at=at, target=target.duration, calendar=calendar)
+
+
+def soonest_due(clocks: Iterable[SlaClockBase]) -> datetime | None:
+    """The soonest deadline of the running clocks (a clock stores `due_at` only while it runs)."""
+    return min((clock.due_at for clock in clocks if clock.due_at is not None), default=None)
+
+
+def _store_soonest_due(record: models.Model, clocks: Iterable[SlaClock]) -> None:
+    """Keep the record's `due_field` (see ClockAdapter) equal to its clocks' soonest deadline: one
+    UPDATE of that column alone (no version bump: it is derived), none when it did not change."""
+    field = adapter_for(type(record)).due_field
+    if field is None:
+        return
+    due = soonest_due(clocks)
+    if getattr(record, field) != due:
+        type(record)._default_manager.filter(pk=record.pk).update(**{field: due})
+        setattr(record, field, due)
+
+
+@receiver(post_delete, sender=SlaClock, dispatch_uid="sla.engine.clock_deleted")
+def _clock_deleted(sender, instance: SlaClock, **kwargs) -> None:
+    """A clock deleted outside the engine (the admin, a script, a cascade): the record's `due_field`
+    follows its remaining clocks (one UPDATE; nothing for a process keeping no such column)."""
+    model = ContentType.objects.get_for_id(instance.content_type_id).model_class()
+    adapter = model and _adapters.get(model._meta.label_lower)
+    if adapter is None or adapter.due_field is None:
+        return
+    remaining = SlaClock.objects.filter(content_type_id=instance.content_type_id, object_id=OuterRef("pk"))
+    soonest = remaining.order_by().values("object_id").annotate(due=Min("due_at")).values("due")
+    model._default_manager.filter(pk=instance.object_id).update(**{adapter.due_field: Subquery(soonest)})
 
 
 def _locked_clocks(record: models.Model) -> list[SlaClock]:

@@ -48,6 +48,28 @@ def test_clocks_stop_with_the_incident(seeded):
     assert 0.05 < breached < 0.3
 
 
+def test_sla_due_at_is_the_soonest_running_deadline(seeded):
+    """As the SLA engine keeps it (sla.engine.soonest_due)."""
+    from sla.engine import soonest_due
+
+    clocks = {}
+    for clock in SlaClock.objects.all():
+        clocks.setdefault(clock.object_id, []).append(clock)
+    stored = dict(seeded.values_list("id", "sla_due_at"))
+    assert stored == {pk: soonest_due(clocks[pk]) for pk in stored}
+    assert 0 < sum(due is not None for due in stored.values()) < COUNT / 10
+
+
+def test_only_drives_the_named_endpoints_and_their_references():
+    from bench.http_bench import endpoints, selected
+
+    points = endpoints(token="t", cookie="c", service_id=1, reporter_id=1)
+    assert selected(points, ()) == points
+    names = [point.name for point in selected(points, ("priority", "API CREATE"))]
+    assert names == ["bare list (cursor)", "API list ?priority=1", "bare create", "API create"]
+    assert [point.name for point in selected(points, ("dashboard",))] == ["SLA dashboard, 90 days"]
+
+
 def test_timeline_has_one_entry_per_transition(seeded):
     counts = dict(
         TimelineEntry.objects.values_list("object_id").annotate(n=Count("id")).values_list("object_id", "n")

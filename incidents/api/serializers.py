@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import ConfigurationItem, Service
-from core.api.serializers import NamedRefSerializer, StrictInputSerializer, UserRefSerializer
+from core.api.serializers import NamedRefSerializer, PlainRowsMixin, StrictInputSerializer, UserRefSerializer
 from core.models import TimelineEntry
 from incidents.models import Incident, Level, Priority, ResolutionCode, Source, Status
 from sla.api.serializers import SlaClockSerializer
@@ -35,8 +35,8 @@ def _allowed_transitions(status: str) -> tuple[str, ...]:
     return tuple(Incident(status=status).allowed_transitions())
 
 
-class IncidentSerializer(serializers.ModelSerializer):
-    """An incident as every endpoint returns it."""
+class IncidentSerializer(PlainRowsMixin, serializers.ModelSerializer):
+    """An incident as every endpoint returns it (read through incidents.selectors.incident_rows())."""
 
     status_display = ChoiceLabelField(Status.choices, source="status")
     priority_display = ChoiceLabelField(Priority.choices, source="priority")
@@ -47,7 +47,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     reporter = UserRefSerializer()
     is_open = serializers.BooleanField()
     allowed_transitions = serializers.SerializerMethodField()
-    sla = SlaClockSerializer(source="sla_clocks", many=True)
+    sla = SlaClockSerializer(source="sla_clock_list", many=True)
     escalation_level = serializers.IntegerField(
         read_only=True, help_text="Last escalation level fired (0: none)."
     )

@@ -3,10 +3,15 @@
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
+from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
+from core.api.auth import TokenWithRolesAuthentication
 from core.api.concurrency import etag_for, expected_version
+from core.api.filters import FilterBackend
+from core.api.ordering import OrderingFilter
 from core.api.pagination import CursorPagination
 from core.api.permissions import HasRole
 from core.api.serializers import ErrorSerializer
@@ -76,6 +81,7 @@ class IncidentViewSet(
 ):
     """Incidents: file, edit, walk through the lifecycle, comment, read the timeline."""
 
+    authentication_classes = [TokenWithRolesAuthentication, SessionAuthentication]
     permission_classes = [HasRole]
     write_permissions = {
         "create": permissions.CREATE,
@@ -85,6 +91,7 @@ class IncidentViewSet(
         **{name: permissions.TRANSITION for name in TRANSITIONS},
     }
     serializer_class = IncidentSerializer
+    filter_backends = [FilterBackend, SearchFilter, OrderingFilter]
     filterset_class = IncidentFilter
     search_fields = ["number", "title"]
     ordering_fields = ["id", "created_at", "updated_at", "priority", "number", "sla_due_at"]
@@ -107,10 +114,10 @@ class IncidentViewSet(
         return dict(serializer.validated_data)
 
     def _respond(self, incident: Incident, status_code=status.HTTP_200_OK, *, fresh=False) -> Response:
-        """The incident as every endpoint returns it; re-read after a write unless `fresh` (just
-        read through the selector)."""
+        """The incident as every endpoint returns it; re-read after a write unless `fresh` (read
+        through incidents.selectors.incident_rows() or completed by incident_row())."""
         if not fresh:
-            incident = self.get_queryset().get(pk=incident.pk)
+            incident = selectors.incident_rows().get(pk=incident.pk)
         response = Response(self.get_serializer(incident).data, status=status_code)
         response["ETag"] = etag_for(incident.version)
         return response
@@ -122,7 +129,8 @@ class IncidentViewSet(
     def create(self, request, *args, **kwargs):
         data = self._validated(IncidentCreateSerializer, request)
         incident = services.incident_create(actor=request.user, **data)
-        return self._respond(incident, status.HTTP_201_CREATED)
+        # Nothing else wrote the new incident in between: answer with what the service returned.
+        return self._respond(selectors.incident_row(incident), status.HTTP_201_CREATED, fresh=True)
 
     @extend_schema(
         request=IncidentUpdateSerializer,
