@@ -14,49 +14,42 @@ from core.validation import add_form_errors
 
 from .. import permissions, selectors
 from ..lifecycle import refuse
-from ..scheduling import change_schedule
+from ..scheduling import SCHEDULABLE, change_schedule
 from .requests import render_detail
-from .schedule_panel import acknowledgements, schedule_panel
+from .schedule_panel import ScheduleForm, acknowledgements, schedule_panel
 
 
 @require_POST
 @permission_required(permissions.SCHEDULE)
 def schedule(request, pk: int):
     change = get_object_or_404(selectors.change_list(), pk=pk)
-    panel = schedule_panel(change, request.user, data=request.POST)
-    if panel is None:  # neither approved nor scheduled: name the state and what is allowed
+    if change.status not in SCHEDULABLE:  # name the state and what is allowed
         return _refused(request, change, refuse(change, "schedule"))
-    form = panel.form
+    form = ScheduleForm(request.POST, change=change)
     if not form.is_valid():
-        panel.error = "Check the window and try again."
+        panel = schedule_panel(
+            change, request.user, data=request.POST, error="Check the window and try again."
+        )
         return render_detail(request, change, status=400, schedule=panel)
     data = form.cleaned_data
-    outcome = _try(
-        request,
-        change,
-        {
-            "planned_start": data["planned_start"],
-            "planned_end": data["planned_end"],
-            "override_reason": data.get("override_reason", ""),
-            "note": data["note"],
-            "acknowledge": acknowledgements(request.POST),
-            "expected_version": data["version"],
-        },
-    )
-    if isinstance(outcome, DomainError):
-        return _refused(request, change, outcome)
-    start, end = (timezone.localtime(at) for at in (outcome.planned_start, outcome.planned_end))
+    try:
+        done = change_schedule(
+            change=change,
+            actor=request.user,
+            planned_start=data["planned_start"],
+            planned_end=data["planned_end"],
+            override_reason=data.get("override_reason", ""),
+            note=data["note"],
+            acknowledge=acknowledgements(request.POST),
+            expected_version=data["version"],
+        )
+    except DomainError as exc:
+        return _refused(request, change, exc)
+    start, end = (timezone.localtime(at) for at in (done.planned_start, done.planned_end))
     messages.success(
-        request, f"{outcome.number} is scheduled for {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M %Z}."
+        request, f"{done.number} is scheduled for {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M %Z}."
     )
     return redirect("changes:detail", pk=pk)
-
-
-def _try(request, change, values: dict):
-    try:
-        return change_schedule(change=change, actor=request.user, **values)
-    except DomainError as exc:
-        return exc
 
 
 def _refused(request, change, exc: DomainError):
@@ -65,7 +58,7 @@ def _refused(request, change, exc: DomainError):
     data = request.POST.copy()
     data["version"] = fresh.version  # the refusal is shown against the change as it is now
     panel = schedule_panel(fresh, request.user, data=data, error=exc.message)
-    if panel is None:
+    if panel is None:  # no longer schedulable: the page's own error banner says why
         return render_detail(request, fresh, status=exc.status, error=exc.message)
     if isinstance(exc, InvalidInput):
         add_form_errors(panel.form, exc)

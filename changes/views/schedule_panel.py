@@ -96,10 +96,6 @@ class SchedulePanel:
     def label(self) -> str:
         return "Reschedule" if self.rescheduling else "Schedule"
 
-    @property
-    def unacknowledged(self) -> list[ConflictRow]:
-        return [row for row in self.conflicts if row.conflict.acknowledgement is None]
-
 
 def schedule_panel(change: Change, user, *, data=None, error: str = "") -> SchedulePanel | None:
     """The panel for `change` as `user` sees it (None when it cannot be scheduled now, or not by them);

@@ -35,6 +35,7 @@ from core import roles
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SCREENSHOT = "/tmp/opsdesk-change-e2e.png"
+CONFLICT_SCREENSHOT = "/tmp/opsdesk-change-e2e-conflict.png"
 TITLE = "Upgrade pay-db-1 to PostgreSQL 16"
 BOARD = [
     ("lead", roles.CAB_TECH_LEAD, "Technical lead"),
@@ -215,6 +216,7 @@ def test_a_normal_change_from_filing_to_close(live_server, page: Page):
     error = page.locator("#schedule-error")
     expect(error).to_contain_text(f"collides with {number}")
     expect(error).to_contain_text("pay-db-1")
+    page.screenshot(path=CONFLICT_SCREENSHOT, full_page=True)
     expect(status_badge(page)).to_have_text("Approved")
     second.refresh_from_db()
     assert second.status == Status.APPROVED
