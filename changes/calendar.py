@@ -15,8 +15,10 @@ from .models import CalendarFeedToken, Change, FreezeWindow, Status
 from .models.feeds import new_feed_token
 
 VIEWS = ("week", "month")
-# What the calendar and the feed show: changes booked into a window, and those under way.
-ON_CALENDAR = (Status.SCHEDULED, Status.IMPLEMENTING)
+# What the calendar and the feed show: changes booked into a window, those under way, and those done
+# (a subscribed calendar keeps a change that happened instead of losing it when it is implemented).
+DONE = (Status.IMPLEMENTED, Status.IN_REVIEW, Status.CLOSED)
+ON_CALENDAR = (Status.SCHEDULED, Status.IMPLEMENTING, *DONE)
 MAX_ROWS = 1000  # a page or a feed never reads more changes than this (the range bounds it anyway)
 FEED_PAST = timedelta(days=31)
 FEED_FUTURE = timedelta(days=366)

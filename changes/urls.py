@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cab, calendar, requests, suspects, work
+from .views import cab, calendar, requests, schedule, suspects, work
 
 app_name = "changes"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", calendar.feed, name="calendar-feed"),
     path("<int:pk>/edit/", requests.edit, name="edit"),
     path("<int:pk>/transition/<slug:action>/", requests.transition, name="transition"),
+    path("<int:pk>/schedule/", schedule.schedule, name="schedule"),
     path("<int:pk>/tasks/", requests.task_add, name="task_add"),
     path("<int:pk>/tasks/<int:task_pk>/<slug:step>/", requests.task_step, name="task_step"),
     path("cab/", cab.queue, name="cab_queue"),

@@ -1,5 +1,7 @@
 """Demo data for `make run` / `manage.py load_demo`: users for every role, a small service catalog,
-incidents in several states, a standard change template and change requests at several steps. Idempotent: existing records are kept as they are, never duplicated.
+incidents in several states, a standard change template, change requests at several steps and a
+freeze window on the change calendar. Idempotent: existing records are kept as they are, never
+duplicated.
 
 Incidents are filed and worked only through incidents.services, acting as the `agent` user, so they
 get numbers, priorities, SLA clocks and timelines exactly as real ones do. Services belong to the
@@ -7,15 +9,18 @@ get numbers, priorities, SLA clocks and timelines exactly as real ones do. Servi
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.models import ConfigurationItem, Criticality, Service
 from changes import catalogue
 from changes import services as change_services
-from changes.models import Change, ChangeTemplate
+from changes.freeze import freeze_window_create
+from changes.models import Change, ChangeTemplate, FreezeWindow
 from core import roles
 from core.models import Team, TimelineEntry
 from incidents import services as incident_services
@@ -366,15 +371,23 @@ PLANS = {
     "rollback_plan": "Fail back to the untouched replica; restore from the base backup if needed.",
     "test_plan": "Rehearsed on staging last week; run the payment smoke suite after each step.",
 }
-# title → (fields, steps after filing: "submit")
+# A global freeze window from two to four days after the demo is loaded: scheduling a normal change
+# into it is refused; the planned windows below are after it.
+FREEZE = dict(
+    name="Quarter-end freeze",
+    reason="Finance closes the quarter: no changes to production.",
+    starts_in=timedelta(days=2),
+    lasts=timedelta(days=2),
+)
+# title → (fields, steps after filing: "submit"); `window`: (days from today, hour, hours long)
 DEMO_CHANGES = {
     "Upgrade pay-db-1 to PostgreSQL 16": (
         dict(cis=["pay-db-1"], services=["payments"], outage_required=True, rollback_complexity="complex",
-             justification="PostgreSQL 12 is out of support.", **PLANS),
+             justification="PostgreSQL 12 is out of support.", window=(7, 22, 2), **PLANS),
         ("submit",),
     ),
     "Raise the wiki attachment size limit": (
-        dict(cis=["wiki-app"], services=["team-wiki"],
+        dict(cis=["wiki-app"], services=["team-wiki"], window=(6, 10, 1),
              implementation_plan="Set MAX_UPLOAD=100M in the wiki config and restart the container.",
              rollback_plan="Revert the config value and restart.", test_plan="Upload a 60 MB file."),
         ("submit",),
@@ -385,6 +398,30 @@ DEMO_CHANGES = {
         (),
     ),
 }  # fmt: skip
+
+
+def _today() -> datetime:
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _window(days: int, hour: int, hours: int) -> dict:
+    start = _today() + timedelta(days=days, hours=hour)
+    return {"planned_start": start, "planned_end": start + timedelta(hours=hours)}
+
+
+def load_freeze_window(summary: Summary, *, users: dict) -> None:
+    """The change calendar's freeze window (by the change manager), unless one of that name exists."""
+    if FreezeWindow.objects.filter(name=FREEZE["name"]).exists():
+        return
+    starts_at = _today() + FREEZE["starts_in"]
+    freeze_window_create(
+        actor=users["chgmgr"],
+        name=FREEZE["name"],
+        reason=FREEZE["reason"],
+        starts_at=starts_at,
+        ends_at=starts_at + FREEZE["lasts"],
+    )
+    summary.add("freeze windows")
 
 
 def load_changes(summary: Summary, *, users: dict) -> None:
@@ -408,6 +445,8 @@ def load_changes(summary: Summary, *, users: dict) -> None:
         fields = dict(fields)
         fields["cis"] = list(ConfigurationItem.objects.filter(name__in=fields["cis"]))
         fields["services"] = list(Service.objects.filter(slug__in=fields["services"]))
+        if "window" in fields:
+            fields.update(_window(*fields.pop("window")))
         change = change_services.change_create(actor=agent, title=title, implementer=agent, **fields)
         if "submit" in steps:
             change_services.change_submit(change=change, actor=agent)
@@ -426,6 +465,7 @@ def load_demo() -> Summary:
     load_teams(summary, users)
     services = load_catalog(summary)
     load_incidents(summary, actor=users["agent"], services=services)
+    load_freeze_window(summary, users=users)
     load_changes(summary, users=users)
     return summary
 

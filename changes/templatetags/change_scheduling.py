@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django import template
 
 from changes.cmdb import ChangeImpact, change_impact
-from changes.models import FreezeWindow
+from changes.models import ACTIVE_STATUSES, FreezeWindow
 from changes.scheduling import Conflict, change_conflicts, change_freeze_windows
 
 register = template.Library()
@@ -21,6 +21,7 @@ class ConflictReport:
     conflicts: list[Conflict]
     freeze_windows: list[FreezeWindow]
     has_window: bool
+    finished: bool = False
 
     @property
     def unacknowledged(self) -> list[Conflict]:
@@ -29,9 +30,12 @@ class ConflictReport:
 
 @register.simple_tag
 def change_conflicts_of(change) -> ConflictReport:
+    """Conflicts matter while the change is active: a finished or cancelled one shows none."""
     has_window = bool(change.planned_start and change.planned_end)
     if not has_window:
         return ConflictReport([], [], False)
+    if change.status not in ACTIVE_STATUSES:
+        return ConflictReport([], [], True, finished=True)
     return ConflictReport(change_conflicts(change), change_freeze_windows(change), True)
 
 

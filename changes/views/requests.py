@@ -17,6 +17,7 @@ from core.validation import add_form_errors
 from .. import catalogue, permissions, selectors, services, work_orders
 from ..forms import ChangeCreateForm, ChangeEditForm, TaskForm, TaskStepForm, transition_form
 from ..models import Change, ChangeType, RiskLevel, Status, TaskStatus
+from .schedule_panel import schedule_panel
 
 PAGE_SIZE = 50
 ACTION_LABELS = {
@@ -29,6 +30,8 @@ ACTION_LABELS = {
     "cancel": "Cancel change",
     "revise": "Revise",
 }
+# What the note of a transition form is called where "Reason" (the forms' default) would mislead.
+NOTE_LABELS = {"assess": "Assessment note"}
 TASK_STEP_LABELS = {"start": "Start", "finish": "Done", "fail": "Failed…", "skip": "Skip…"}
 STATUS_LABELS = dict(Status.choices)
 TASK_LABELS = dict(TaskStatus.choices)
@@ -146,7 +149,7 @@ def _get(pk: int) -> Change:
 @require_GET
 @permission_required(USE)
 def detail(request, pk: int):
-    return _render_detail(request, _get(pk))
+    return render_detail(request, _get(pk))
 
 
 @require_http_methods(["GET", "POST"])
@@ -175,7 +178,7 @@ def edit(request, pk: int):
             except InvalidInput as exc:
                 add_form_errors(form, exc)
             except DomainError as exc:
-                return _render_detail(request, _get(pk), status=exc.status, error=exc.message)
+                return render_detail(request, _get(pk), status=exc.status, error=exc.message)
             else:
                 messages.success(
                     request, f"{change.number} saved." if changes else "Nothing to save: no field changed."
@@ -206,7 +209,7 @@ def transition(request, pk: int, action: str):
     change = _get(pk)
     form = transition_form(action, request.POST)
     if not form.is_valid():
-        return _render_detail(request, change, status=400, error=_form_error(form), bound={action: form})
+        return render_detail(request, change, status=400, error=_form_error(form), bound={action: form})
     data = dict(form.cleaned_data)
     version = data.pop("version")
     if action == "review" and not data.get("outcome"):
@@ -225,7 +228,7 @@ def task_add(request, pk: int):
     change = _get(pk)
     form = TaskForm(request.POST)
     if not form.is_valid():
-        return _render_detail(
+        return render_detail(
             request, change, status=400, error="Check the task's fields.", bound={"task": form}
         )
     try:
@@ -282,7 +285,7 @@ def _domain_error(request, change: Change, exc: DomainError, *, bound=None):
         allowed_now = getattr(exc, "allowed_transitions", None)
         if allowed_now is not None:
             error = f"{exc.message} The page shows the change as it is now."
-    return _render_detail(request, _get(change.pk), status=exc.status, error=error, bound=bound)
+    return render_detail(request, _get(change.pk), status=exc.status, error=error, bound=bound)
 
 
 def _actions(change: Change, user, bound: dict) -> list[dict]:
@@ -295,10 +298,13 @@ def _actions(change: Change, user, bound: dict) -> list[dict]:
         offered.insert(
             0, "submit"
         )  # plans missing: submitting says which (400) rather than hiding the button
-    return [
-        {"name": name, "label": ACTION_LABELS[name], "form": bound.get(name) or transition_form(name)}
-        for name in offered
-    ]
+    actions = []
+    for name in offered:
+        form = bound.get(name) or transition_form(name)
+        if name in NOTE_LABELS:
+            form.fields["note"].label = NOTE_LABELS[name]
+        actions.append({"name": name, "label": ACTION_LABELS[name], "form": form})
+    return actions
 
 
 def _label(entry: TimelineEntry) -> TimelineEntry:
@@ -308,7 +314,9 @@ def _label(entry: TimelineEntry) -> TimelineEntry:
     return entry
 
 
-def _render_detail(request, change: Change, *, status=200, error="", bound=None):
+def render_detail(request, change: Change, *, status=200, error="", bound=None, schedule=None):
+    """The detail page; `bound` holds posted transition or task forms to show again, `schedule` a
+    schedule panel showing a refusal (default: the panel as the user would first see it)."""
     bound = bound or {}
     user = request.user
     tasks = list(change.tasks.all())
@@ -329,6 +337,7 @@ def _render_detail(request, change: Change, *, status=200, error="", bound=None)
         "can_edit": change.status == Status.DRAFT and allowed(user, permissions.UPDATE),
         "can_add_task": change.status in work_orders.PLANNING_STATUSES and allowed(user, permissions.UPDATE),
         "task_form": bound.get("task") or TaskForm(),
+        "schedule": schedule or schedule_panel(change, user),
         "high_risk": change.risk_level in (RiskLevel.HIGH, RiskLevel.VERY_HIGH),
         "timeline": [_label(entry) for entry in selectors.change_timeline(change=change, viewer=user)],
         "error": error,
