@@ -60,12 +60,11 @@ def integration_clean(
     errors = FieldErrors()
     cleaned: dict = {}
     if name is not None:
-        cleaned["name"] = name.strip()
-        if not cleaned["name"]:
-            errors.add("name", "A name is required.")
-        elif len(cleaned["name"]) > 100:
-            errors.add("name", "At most 100 characters.")
-        elif Integration.objects.filter(name=cleaned["name"]).exclude(pk=exclude_pk).exists():
+        cleaned["name"] = errors.required_text("name", name, what="A name", max_length=100)
+        if (
+            "name" not in errors
+            and Integration.objects.filter(name=cleaned["name"]).exclude(pk=exclude_pk).exists()
+        ):
             errors.add("name", "Another integration has this name.")
     if kind is not None:
         cleaned["kind"] = kind

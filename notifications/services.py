@@ -239,11 +239,7 @@ def webhook_subscription_clean(
     errors = FieldErrors()
     cleaned: dict = {}
     if name is not None:
-        cleaned["name"] = name.strip()
-        if not cleaned["name"]:
-            errors.add("name", "A name is required.")
-        elif len(cleaned["name"]) > 100:
-            errors.add("name", "At most 100 characters.")
+        cleaned["name"] = errors.required_text("name", name, what="A name", max_length=100)
     if url is not None:
         cleaned["url"] = url.strip()
         try:
