@@ -7,10 +7,10 @@ import logging
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 
 from catalog.models import Service
 from core.audit import audit_actor
+from core.config import config_record_save
 from core.errors import Conflict
 from core.nudge import nudge_on_commit
 from core.permissions import require
@@ -141,13 +141,7 @@ def integration_update(
             cleaned[field] = bool(value)
     if rotate_key:
         cleaned["key"] = new_key()
-    with transaction.atomic(), audit_actor(actor):
-        locked = Integration.objects.select_for_update().get(pk=integration.pk)
-        for field, value in cleaned.items():
-            setattr(locked, field, value)
-        locked.updated_at = timezone.now()
-        locked.save(update_fields=[*cleaned, "updated_at"])
-    return locked
+    return config_record_save(integration, actor=actor, cleaned=cleaned)
 
 
 def integration_delete(*, integration: Integration, actor: AbstractBaseUser) -> None:
