@@ -5,9 +5,8 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from core.admin_permissions import ReadOnlyLog, RulesAdminMixin, config_rules
-from core.errors import InvalidInput
-from core.validation import add_form_errors
+from core.admin_permissions import ReadOnlyLog, config_rules
+from core.admin_writes import ServiceCheckedAdmin
 
 from . import services
 from .models import Alert, InboundEvent, Integration
@@ -17,7 +16,7 @@ FORM_FIELDS = ("name", "kind", "service", "severity_map", "grouping", "auto_reso
 
 
 @admin.register(Integration)
-class IntegrationAdmin(RulesAdminMixin, admin.ModelAdmin):
+class IntegrationAdmin(ServiceCheckedAdmin):
     permission_rules = config_rules(MANAGE)
     list_display = ["name", "kind", "service", "grouping", "auto_resolve", "active", "created_at"]
     list_filter = ["kind", "active"]
@@ -38,33 +37,18 @@ class IntegrationAdmin(RulesAdminMixin, admin.ModelAdmin):
             saved = services.integration_create(actor=request.user, **data)
         obj.pk = saved.pk
 
-    def delete_model(self, request, obj) -> None:
-        services.integration_delete(integration=obj, actor=request.user)
+    def service_delete(self, obj, *, actor) -> None:
+        services.integration_delete(integration=obj, actor=actor)
 
-    def delete_queryset(self, request, queryset) -> None:
-        for integration in queryset:
-            services.integration_delete(integration=integration, actor=request.user)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class ValidatedForm(form_class):
-            def clean(self):
-                cleaned = super().clean()
-                try:
-                    services.integration_clean(
-                        name=cleaned.get("name"),
-                        kind=cleaned.get("kind"),
-                        severity_map=cleaned.get("severity_map"),
-                        grouping=cleaned.get("grouping"),
-                        rate_limit=cleaned.get("rate_limit"),
-                        exclude_pk=obj.pk if obj else None,
-                    )
-                except InvalidInput as error:
-                    add_form_errors(self, error)
-                return cleaned
-
-        return ValidatedForm
+    def service_clean(self, cleaned: dict, *, obj) -> None:
+        services.integration_clean(
+            name=cleaned.get("name"),
+            kind=cleaned.get("kind"),
+            severity_map=cleaned.get("severity_map"),
+            grouping=cleaned.get("grouping"),
+            rate_limit=cleaned.get("rate_limit"),
+            exclude_pk=obj.pk if obj else None,
+        )
 
 
 @admin.register(InboundEvent)

@@ -3,10 +3,11 @@ before answering), and the alerts those events describe, grouped onto incidents.
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from core.models import ConfigurationRecord
 
 # The defaults: severity → (impact, urgency); anything else maps like `info`.
 DEFAULT_SEVERITY_MAP = {"critical": [1, 1], "error": [2, 1], "warning": [2, 2], "info": [3, 3]}
@@ -19,7 +20,7 @@ def new_key() -> str:
     return secrets.token_hex(16)  # 32 characters, like a PagerDuty integration key
 
 
-class Integration(models.Model):
+class Integration(ConfigurationRecord):
     class Kind(models.TextChoices):
         ALERTMANAGER = "alertmanager", "Prometheus Alertmanager"
         EVENTS_V2 = "events_v2", "Events API v2 (PagerDuty-compatible)"
@@ -42,18 +43,6 @@ class Integration(models.Model):
     rate_limit = models.PositiveIntegerField(
         default=DEFAULT_RATE_LIMIT, help_text="Requests accepted per minute; more are answered 429."
     )
-    active = models.BooleanField(default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["name", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
     def impact_urgency(self, severity: str) -> tuple[int, int]:
         mapping = {**DEFAULT_SEVERITY_MAP, **(self.severity_map or {})}

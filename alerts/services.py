@@ -7,10 +7,10 @@ import logging
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 
 from catalog.models import Service
 from core.audit import audit_actor
+from core.config import config_record_save
 from core.errors import Conflict
 from core.nudge import nudge_on_commit
 from core.permissions import require
@@ -60,12 +60,11 @@ def integration_clean(
     errors = FieldErrors()
     cleaned: dict = {}
     if name is not None:
-        cleaned["name"] = name.strip()
-        if not cleaned["name"]:
-            errors.add("name", "A name is required.")
-        elif len(cleaned["name"]) > 100:
-            errors.add("name", "At most 100 characters.")
-        elif Integration.objects.filter(name=cleaned["name"]).exclude(pk=exclude_pk).exists():
+        cleaned["name"] = errors.required_text("name", name, what="A name", max_length=100)
+        if (
+            "name" not in errors
+            and Integration.objects.filter(name=cleaned["name"]).exclude(pk=exclude_pk).exists()
+        ):
             errors.add("name", "Another integration has this name.")
     if kind is not None:
         cleaned["kind"] = kind
@@ -142,13 +141,7 @@ def integration_update(
             cleaned[field] = bool(value)
     if rotate_key:
         cleaned["key"] = new_key()
-    with transaction.atomic(), audit_actor(actor):
-        locked = Integration.objects.select_for_update().get(pk=integration.pk)
-        for field, value in cleaned.items():
-            setattr(locked, field, value)
-        locked.updated_at = timezone.now()
-        locked.save(update_fields=[*cleaned, "updated_at"])
-    return locked
+    return config_record_save(integration, actor=actor, cleaned=cleaned)
 
 
 def integration_delete(*, integration: Integration, actor: AbstractBaseUser) -> None:

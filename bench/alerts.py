@@ -7,7 +7,6 @@ Measured: accepted bodies and alerts per second, p50/p99 response time, then the
 stored event is processed; checked: incidents == groups and 0 events lost (every accepted body
 stored and processed, every alert present). See bench/RESULTS.md ("Alert ingestion")."""
 
-import argparse
 import json
 import os
 import statistics
@@ -20,10 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from .config import DEFAULT_DATABASE_URL
+from .config import bench_database_url, parse_quick
 
-DEFAULT_ALERTS_DATABASE_URL = DEFAULT_DATABASE_URL.rsplit("/", 1)[0] + "/opsdesk_bench_alerts"
-SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789abcdefghijklmnop"
+DEFAULT_ALERTS_DATABASE_URL = bench_database_url("opsdesk_bench_alerts")
 PROCESS_TIMEOUT = 600.0
 
 
@@ -48,9 +46,9 @@ class AlertParams:
 
 
 def parse_params(argv: list[str]) -> AlertParams:
-    parser = argparse.ArgumentParser(prog="python -m bench alerts", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="2,000 alerts instead of 10,000")
-    quick = parser.parse_args(argv).quick
+    quick = parse_quick(
+        argv, prog="python -m bench alerts", description=__doc__, quick_help="2,000 alerts instead of 10,000"
+    )
     env = os.environ.get
     return AlertParams(
         mode="quick" if quick else "full",
@@ -65,19 +63,9 @@ def parse_params(argv: list[str]) -> AlertParams:
 
 
 def environ(params: AlertParams, var_dir: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "opsdesk.settings.prod",
-        "DJANGO_SECRET_KEY": SECRET_KEY,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": params.database_url,
-        "REDIS_URL": params.redis_url,
-        "OPSDESK_VAR_DIR": str(var_dir),
-        "OPSDESK_LOG_LEVEL": "WARNING",
-        "OPSDESK_SWEEP_SECONDS": "2",
-        "PYTHONUNBUFFERED": "1",
-    }
+    from .env import prod_environ
+
+    return prod_environ(params.database_url, params.redis_url, var_dir=var_dir, OPSDESK_SWEEP_SECONDS="2")
 
 
 def group_bodies(*, alerts: int, group_size: int, started: datetime) -> list[dict]:
@@ -180,8 +168,7 @@ def run(params: AlertParams) -> int:
     work = Path(tempfile.gettempdir()) / f"opsdesk-bench-{params.key}"
     work.mkdir(exist_ok=True)
     environ_ = environ(params, work / "var")
-    env.reset_database(params.database_url, params.redis_url, environ_)
-    env.setup_with(environ_)
+    env.reset_and_setup(params.database_url, params.redis_url, environ_)
     from . import report
 
     machine = report.machine()

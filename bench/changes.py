@@ -4,23 +4,18 @@ touching 1–5 CIs (quick: 2,000 CIs, 1,000 changes, 20 runs). Times the conflic
 touching 50 CIs in a new 4-hour window each run: p50/p99 over 100 runs (goal p99 < 200 ms). Writes its
 section of bench/RESULTS.md ("Change collision benchmark").
 
-The CMDB comes from bench/cmdb.py's `seed_cis` (the CMDB benchmark's layered shape) when it exists,
-else from `_seed_cis_standin` below (the same layers, fewer details)."""
+The CMDB is bench/cmdb.py's `seed_cis` (the CMDB benchmark's layered shape)."""
 
-import argparse
-import math
 import os
 import random
-import statistics
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .config import DEFAULT_DATABASE_URL
+from .config import bench_database_url, parse_quick
+from .timing import GOAL_MS, goal_table, publish, time_calls
 
-DEFAULT_CHANGES_DATABASE_URL = DEFAULT_DATABASE_URL.rsplit("/", 1)[0] + "/opsdesk_bench_changes"
-GOAL_MS = 200.0
+DEFAULT_CHANGES_DATABASE_URL = bench_database_url("opsdesk_bench_changes")
 TOUCHED = 50  # CIs of the change whose conflicts are checked
 HORIZON_DAYS = 90
 IMPLEMENTERS = 60
@@ -37,9 +32,12 @@ class Params:
 
 
 def parse_params(argv: list[str]) -> Params:
-    parser = argparse.ArgumentParser(prog="python -m bench changes", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="2,000 CIs, 1,000 changes, 20 runs")
-    quick = parser.parse_args(argv).quick
+    quick = parse_quick(
+        argv,
+        prog="python -m bench changes",
+        description=__doc__,
+        quick_help="2,000 CIs, 1,000 changes, 20 runs",
+    )
     env = os.environ.get
     return Params(
         mode="quick" if quick else "full",
@@ -52,15 +50,9 @@ def parse_params(argv: list[str]) -> Params:
 
 
 def environ(params: Params) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "opsdesk.settings.dev",
-        "DATABASE_URL": params.database_url,
-        "REDIS_URL": params.redis_url,
-        "OPSDESK_LOG_LEVEL": "WARNING",
-        "DJANGO_DEBUG": "0",  # DEBUG keeps every query in memory
-        "PYTHONUNBUFFERED": "1",
-    }
+    from .env import dev_environ
+
+    return dev_environ(params.database_url, params.redis_url)
 
 
 def _log(message: str) -> None:
@@ -69,72 +61,11 @@ def _log(message: str) -> None:
 
 # --- seeding ---------------------------------------------------------------------------------------
 
-# Bottom up: (prefix, kind, share of the CIs, {lower layer: dependencies on it}); ~3 edges per CI.
-_LAYERS = (
-    ("sw", "network", 0.006, {}),
-    ("san", "storage", 0.014, {"sw": 2}),
-    ("host", "server", 0.03, {"sw": 2, "san": 1}),
-    ("vm", "vm", 0.27, {"host": 1, "san": 1}),
-    ("db", "database", 0.15, {"vm": 2, "san": 1}),
-    ("appsrv", "container", 0.28, {"vm": 2, "sw": 1}),
-    ("app", "application", 0.25, {"appsrv": 2, "db": 1}),
-)
-
-
-def _seed_cis_standin(count: int) -> list[int]:
-    """A layered CMDB of `count` CIs (network and storage at the bottom, applications on top) in bulk
-    statements, for when bench/cmdb.py is not there; returns the CI ids."""
-    from django.db import connection, transaction
-
-    from catalog.models import ConfigurationItem, Service
-
-    rng = random.Random(42)
-    names, kinds, services, edges, layers = [], [], [], set(), {}
-    for prefix, kind, share, needs in _LAYERS:
-        size = max(2, round(count * share))
-        first = len(names)
-        layers[prefix] = range(first, first + size)
-        for n in range(size):
-            names.append(f"{prefix}-{n + 1:05d}")
-            kinds.append(kind)
-            services.append(n % 200)
-            for needed, how_many in needs.items():
-                for _ in range(how_many):
-                    edges.add((first + n, rng.choice(layers[needed])))
-    edges = sorted(edges)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"""INSERT INTO {Service._meta.db_table} (name, slug, description, criticality)
-            SELECT 'Service ' || i, 'service-' || i, '', 1 + i % 4 FROM generate_series(1, 200) AS i
-            ORDER BY i RETURNING id"""
-        )
-        service_ids = sorted(row[0] for row in cursor.fetchall())
-        cursor.execute(
-            f"""INSERT INTO {ConfigurationItem._meta.db_table} (name, kind, service_id)
-            SELECT n, k, (%s::bigint[])[s + 1]
-            FROM unnest(%s::text[], %s::text[], %s::int[]) WITH ORDINALITY AS c(n, k, s, i)
-            ORDER BY i RETURNING id""",
-            [service_ids, names, kinds, services],
-        )
-        ids = sorted(row[0] for row in cursor.fetchall())
-        cursor.execute(
-            f"""INSERT INTO {ConfigurationItem.depends_on.through._meta.db_table}
-                (from_configurationitem_id, to_configurationitem_id)
-            SELECT (%s::bigint[])[f + 1], (%s::bigint[])[t + 1] FROM unnest(%s::int[], %s::int[]) AS e(f, t)""",
-            [ids, ids, [f for f, _ in edges], [t for _, t in edges]],
-        )
-    with connection.cursor() as cursor:
-        for model in (Service, ConfigurationItem, ConfigurationItem.depends_on.through):
-            cursor.execute(f"ANALYZE {model._meta.db_table}")
-    return ids
-
 
 def seed_cmdb(count: int) -> tuple[list[int], str]:
-    """The CI ids, and which seeding made them."""
-    try:
-        from .cmdb import seed_cis
-    except ImportError:
-        return _seed_cis_standin(count), "a stand-in layered CMDB (bench/cmdb.py was not there)"
+    """The CI ids (bench/cmdb.py's layered CMDB of `count` CIs), and how the report names that CMDB."""
+    from .cmdb import seed_cis
+
     return seed_cis(count=count), "bench/cmdb.py's layered CMDB (`seed_cis`)"
 
 
@@ -181,43 +112,12 @@ def seed_changes(ci_ids: list[int], *, count: int, now) -> int:
     return len(links)
 
 
-# --- timing ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Timing:
-    name: str
-    what: str
-    p50_ms: float
-    p99_ms: float
-    max_ms: float
-    runs: int
-
-    @property
-    def ok(self) -> bool:
-        return self.p99_ms < GOAL_MS
-
-
-def time_calls(name: str, what: str, calls: list[Callable[[], object]]) -> Timing:
-    """Each call once, timed (after one untimed warm-up call); nearest-rank percentiles."""
-    calls[0]()
-    timings = []
-    for call in calls:
-        started = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - started) * 1000)
-    ordered = sorted(timings)
-    p99 = ordered[max(0, math.ceil(len(ordered) * 0.99) - 1)]
-    return Timing(name, what, statistics.median(ordered), p99, ordered[-1], len(ordered))
-
-
 def run(params: Params) -> int:
     from . import env
 
     _log(f"{params.mode} run: {params.cis:,} CIs, {params.changes:,} changes, {params.runs} runs")
     environment = environ(params)
-    env.reset_database(params.database_url, params.redis_url, environment)
-    env.setup_with(environment)
+    env.reset_and_setup(params.database_url, params.redis_url, environment)
 
     from django.utils import timezone
 
@@ -257,13 +157,7 @@ def run(params: Params) -> int:
         [lambda w=w: change_conflicts(subject, window=w) for w in windows],
     )
     body = _render(params, cmdb_source, len(ci_ids), links, seed_seconds, [timing])
-    from .report import machine, write_block
-
-    info = machine()
-    write_block(
-        f"changes-{params.mode}", body + "\n\nMachine: " + ", ".join(f"{k} {v}" for k, v in info.items())
-    )
-    print(body, flush=True)
+    publish(f"changes-{params.mode}", body)
     _log("goal met" if timing.ok else f"goal missed: p99 >= {GOAL_MS:g} ms")
     return 0 if timing.ok else 1
 
@@ -281,14 +175,8 @@ def _render(params: Params, source: str, cis: int, links: int, seed_seconds: flo
         " on PostgreSQL: the change's CIs, the connected CIs (CMDB graph, both directions, transitively),"
         " the colliding CI links, the colliding changes, the acknowledgements.",
         "",
-        f"| measure ({params.runs} runs) | p50 | p99 | max | goal p99 < {GOAL_MS:g} ms |",
-        "|---|---:|---:|---:|:---:|",
+        *goal_table(timings, runs=params.runs),
     ]
-    for t in timings:
-        lines.append(
-            f"| {t.name}: {t.what} | {t.p50_ms:.1f} ms | {t.p99_ms:.1f} ms | {t.max_ms:.1f} ms"
-            f" | {'met' if t.ok else 'MISSED'} |"
-        )
     return "\n".join(lines)
 
 

@@ -4,20 +4,16 @@
 `seed_cis()` is the seeding step alone, for other benchmarks that need a CMDB (e.g. scheduled changes
 touching its CIs): call it after Django is set up on their own database."""
 
-import argparse
-import math
 import os
 import random
-import statistics
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from .config import DEFAULT_DATABASE_URL
+from .config import bench_database_url, parse_quick
+from .timing import GOAL_MS, goal_table, publish, time_calls
 
-DEFAULT_CMDB_DATABASE_URL = DEFAULT_DATABASE_URL.rsplit("/", 1)[0] + "/opsdesk_bench_cmdb"
-GOAL_MS = 200.0
+DEFAULT_CMDB_DATABASE_URL = bench_database_url("opsdesk_bench_cmdb")
 RELATED_SET = 50  # CIs per ci_related call: a change touching 50 CIs
 
 # The layers, bottom up: (name prefix, kind, share of the CIs, service, {layer: how many of it to depend on})
@@ -138,9 +134,9 @@ class CmdbParams:
 
 
 def parse_params(argv: list[str]) -> CmdbParams:
-    parser = argparse.ArgumentParser(prog="python -m bench cmdb", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="2,000 CIs, 20 runs per measure")
-    quick = parser.parse_args(argv).quick
+    quick = parse_quick(
+        argv, prog="python -m bench cmdb", description=__doc__, quick_help="2,000 CIs, 20 runs per measure"
+    )
     env = os.environ.get
     return CmdbParams(
         mode="quick" if quick else "full",
@@ -152,44 +148,10 @@ def parse_params(argv: list[str]) -> CmdbParams:
 
 
 def environ(params: CmdbParams) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "opsdesk.settings.dev",
-        "DATABASE_URL": params.database_url,
-        "REDIS_URL": params.redis_url,
-        "OPSDESK_LOG_LEVEL": "WARNING",
-        "DJANGO_DEBUG": "0",  # DEBUG keeps every query in memory
-        "OPSDESK_THROTTLE_USER": "1000000/min",  # measure the endpoint, not the rate limit
-        "PYTHONUNBUFFERED": "1",
-    }
+    from .env import dev_environ
 
-
-@dataclass(frozen=True)
-class Timing:
-    name: str
-    what: str
-    p50_ms: float
-    p99_ms: float
-    max_ms: float
-    runs: int
-    goal: bool = True  # False: informational, not held to GOAL_MS
-
-    @property
-    def ok(self) -> bool:
-        return not self.goal or self.p99_ms < GOAL_MS
-
-
-def time_calls(name: str, what: str, calls: list[Callable[[], object]], *, goal: bool = True) -> Timing:
-    """Each call once, timed (after one untimed warm-up call); nearest-rank percentiles."""
-    calls[0]()
-    timings = []
-    for call in calls:
-        started = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - started) * 1000)
-    ordered = sorted(timings)
-    p99 = ordered[max(0, math.ceil(len(ordered) * 0.99) - 1)]
-    return Timing(name, what, statistics.median(ordered), p99, ordered[-1], len(ordered), goal)
+    # measure the endpoint, not the rate limit
+    return dev_environ(params.database_url, params.redis_url, OPSDESK_THROTTLE_USER="1000000/min")
 
 
 def _log(message: str) -> None:
@@ -201,8 +163,7 @@ def run(params: CmdbParams) -> int:
 
     _log(f"{params.mode} run: {params.cis:,} CIs, {params.runs} runs per measure")
     environment = environ(params)
-    env.reset_database(params.database_url, params.redis_url, environment)
-    env.setup_with(environment)
+    env.reset_and_setup(params.database_url, params.redis_url, environment)
 
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -272,17 +233,10 @@ def run(params: CmdbParams) -> int:
     ]
     load = (load_before, os.getloadavg()[0])
     body = render(params, shape, seed_seconds, hub_name, impact, timings, load)
-    from .report import machine, write_block
-
-    write_block(f"cmdb-{params.mode}", body + "\n\n" + _machine_line(machine()))
-    print(body, flush=True)
+    publish(f"cmdb-{params.mode}", body)
     ok = all(t.ok for t in timings)
     _log("goal met" if ok else f"goal missed: some p99 >= {GOAL_MS:g} ms")
     return 0 if ok else 1
-
-
-def _machine_line(info: dict[str, str]) -> str:
-    return "Machine: " + ", ".join(f"{key} {value}" for key, value in info.items())
 
 
 def render(
@@ -297,14 +251,8 @@ def render(
         f" {len(impact.services)} services. Load average (1 min) before / after the timings:"
         f" {load[0]:.1f} / {load[1]:.1f} on {os.cpu_count()} cores.",
         "",
-        f"| measure ({params.runs} runs) | p50 | p99 | max | goal p99 < {GOAL_MS:g} ms |",
-        "|---|---:|---:|---:|:---:|",
+        *goal_table(timings, runs=params.runs),
     ]
-    for t in timings:
-        lines.append(
-            f"| {t.name}: {t.what} | {t.p50_ms:.1f} ms | {t.p99_ms:.1f} ms | {t.max_ms:.1f} ms"
-            f" | {('met' if t.ok else 'MISSED') if t.goal else 'n/a'} |"
-        )
     return "\n".join(lines)
 
 

@@ -8,6 +8,18 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/opsdesk_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
+def bench_database_url(name: str) -> str:
+    """DEFAULT_DATABASE_URL's server, another database: each benchmark resets only its own."""
+    return DEFAULT_DATABASE_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def parse_quick(argv: list[str] | None, *, prog: str, description: str | None, quick_help: str) -> bool:
+    """Whether `--quick` was given (the only option of every benchmark; the rest are BENCH_* variables)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    return parser.parse_args(argv).quick
+
+
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
@@ -38,12 +50,12 @@ class Params:
 
 
 def parse_params(argv: list[str] | None = None) -> Params:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument(
-        "--quick", action="store_true", help="smoke run: 2,000 incidents over 1 minute (env knobs still win)"
+    quick = parse_quick(
+        argv,
+        prog="python -m bench",
+        description=__doc__,
+        quick_help="smoke run: 2,000 incidents over 1 minute (env knobs still win)",
     )
-    args = parser.parse_args(argv)
-    quick = args.quick
     return Params(
         mode="quick" if quick else "full",
         incidents=_env_int("BENCH_INCIDENTS", 2_000 if quick else 100_000),

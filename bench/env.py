@@ -13,20 +13,47 @@ from psycopg import sql
 from .config import Params
 
 REPO = Path(__file__).resolve().parent.parent
+SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789abcdefghijklmnop"
+
+
+def dev_environ(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
+    """Development settings on the benchmark's own database and Redis database, quiet, without DEBUG
+    (DEBUG keeps every query in memory: not what production runs); `extra` variables on top."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "opsdesk.settings.dev",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "OPSDESK_LOG_LEVEL": "WARNING",
+        "DJANGO_DEBUG": "0",
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
+def prod_environ(database_url: str, redis_url: str, *, var_dir: Path, **extra: str) -> dict[str, str]:
+    """Production settings, as a deployment would run them behind gunicorn on 127.0.0.1 (plain HTTP),
+    on the benchmark's own database, Redis database and var folder; `extra` variables on top."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "opsdesk.settings.prod",
+        "DJANGO_SECRET_KEY": SECRET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "OPSDESK_VAR_DIR": str(var_dir),
+        "OPSDESK_LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
 
 
 def bench_environ(params: Params) -> dict[str, str]:
     """The environment of this process and of the worker, beat and migrate subprocesses."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "opsdesk.settings.dev",
-        "DATABASE_URL": params.database_url,
-        "REDIS_URL": params.redis_url,
-        "OPSDESK_SWEEP_SECONDS": f"{params.sweep_seconds:g}",
-        "OPSDESK_LOG_LEVEL": "WARNING",
-        "DJANGO_DEBUG": "0",  # DEBUG keeps every query in memory: not what production runs
-        "PYTHONUNBUFFERED": "1",
-    }
+    return dev_environ(
+        params.database_url, params.redis_url, OPSDESK_SWEEP_SECONDS=f"{params.sweep_seconds:g}"
+    )
 
 
 def reset(params: Params) -> None:
@@ -48,6 +75,12 @@ def reset_database(database_url: str, redis_url: str, environ: dict[str, str]) -
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=environ, check=True
     )
+
+
+def reset_and_setup(database_url: str, redis_url: str, environ: dict[str, str]) -> None:
+    """A freshly migrated database and an empty Redis database; Django set up on them in this process."""
+    reset_database(database_url, redis_url, environ)
+    setup_with(environ)
 
 
 def django_setup(params: Params) -> None:

@@ -2,7 +2,6 @@
 50,000), each next to bare DRF reference endpoints served by the same gunicorn over the same table.
 See bench/RESULTS.md ("HTTP benchmark")."""
 
-import argparse
 import json
 import os
 import tempfile
@@ -11,12 +10,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from .config import DEFAULT_DATABASE_URL
+from .config import bench_database_url, parse_quick
 from .http_load import Request
 
-DEFAULT_HTTP_DATABASE_URL = DEFAULT_DATABASE_URL.rsplit("/", 1)[0] + "/opsdesk_bench_http"
+DEFAULT_HTTP_DATABASE_URL = bench_database_url("opsdesk_bench_http")
 MAX_SECONDS = 90.0  # longest wrk run of one endpoint in one round
-SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789abcdefghijklmnop"
 
 
 @dataclass(frozen=True)
@@ -44,9 +42,9 @@ class HttpParams:
 
 
 def parse_params(argv: list[str]) -> HttpParams:
-    parser = argparse.ArgumentParser(prog="python -m bench http", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="50,000 incidents, 2 rounds of 3 s")
-    quick = parser.parse_args(argv).quick
+    quick = parse_quick(
+        argv, prog="python -m bench http", description=__doc__, quick_help="50,000 incidents, 2 rounds of 3 s"
+    )
     env = os.environ.get
     return HttpParams(
         mode="quick" if quick else "full",
@@ -75,20 +73,15 @@ def selected(points: list["Endpoint"], only: tuple[str, ...]) -> list["Endpoint"
 
 def environ(params: HttpParams, var_dir: Path) -> dict[str, str]:
     """Production settings, as a deployment would run them (plus the bench's reference URLs)."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "opsdesk.settings.prod",
-        "DJANGO_SECRET_KEY": SECRET_KEY,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": params.database_url,
-        "REDIS_URL": params.redis_url,
-        "OPSDESK_VAR_DIR": str(var_dir),
-        "OPSDESK_LOG_LEVEL": "WARNING",
-        "OPSDESK_THROTTLE_USER": "1000000/min",  # measure the app, not the rate limit
-        "OPSDESK_BENCH_URLS": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
+    from .env import prod_environ
+
+    return prod_environ(
+        params.database_url,
+        params.redis_url,
+        var_dir=var_dir,
+        OPSDESK_THROTTLE_USER="1000000/min",  # measure the app, not the rate limit
+        OPSDESK_BENCH_URLS="1",
+    )
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from datetime import datetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Q
 
 from catalog.models import ConfigurationItem, Service
 from core import roles
+from core.forms import UserChoiceField, active_users_with_roles, teams
 from core.priority import Priority
 
 from . import services
@@ -18,21 +18,9 @@ from .models import Change, ChangeTemplate, ChangeType, Outcome, RollbackComplex
 WORKER_ROLES = (roles.AGENT, roles.MANAGER, roles.CHANGE_MANAGER)
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        full_name = obj.get_full_name()
-        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
-
-
 def workers():
     """Active users who may implement changes and work their tasks."""
-    allowed = Q(is_superuser=True) | Q(groups__name__in=WORKER_ROLES)
-    return get_user_model().objects.filter(allowed, is_active=True).distinct().order_by("username")
-
-
-def teams():
-    """Teams, not the role groups that grant permissions."""
-    return Group.objects.exclude(name__in=roles.ALL_ROLES).order_by("name")
+    return active_users_with_roles(WORKER_ROLES)
 
 
 class DateTimeLocalInput(forms.DateTimeInput):

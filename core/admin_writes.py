@@ -14,8 +14,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from core.admin_permissions import RulesAdminMixin, config_rules
-from core.errors import DomainError
+from core.errors import DomainError, InvalidInput
 from core.permissions import CONFIGURE
+from core.validation import add_form_errors
 
 
 @dataclass(frozen=True)
@@ -109,3 +110,39 @@ class ServiceBackedAdmin(ConfigPermissions, admin.ModelAdmin):
                 self.writes.remove(obj, actor=request.user)
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
+
+
+class ServiceCheckedAdmin(RulesAdminMixin, admin.ModelAdmin):
+    """For an admin that saves through its own service calls (`save_model`): deletes go through
+    `service_delete`, and the form runs `service_clean` (the service's validation), so its messages
+    show next to the fields."""
+
+    def service_delete(self, obj: models.Model, *, actor) -> None:
+        raise NotImplementedError
+
+    def service_clean(self, cleaned: dict, *, obj: models.Model | None) -> None:
+        """Raise InvalidInput for bad values (`obj`: the record edited, None when adding)."""
+
+    def delete_model(self, request, obj) -> None:
+        self.service_delete(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            self.service_delete(obj, actor=request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        service_clean = self.service_clean
+
+        class ValidatedForm(form_class):
+            """Run the service's validation on the form, so errors show next to the fields."""
+
+            def clean(self):
+                cleaned = super().clean()
+                try:
+                    service_clean(cleaned, obj=obj)
+                except InvalidInput as error:
+                    add_form_errors(self, error)
+                return cleaned
+
+        return ValidatedForm

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
 
 from .audit import audit_actor
 from .errors import Conflict, InvalidInput
@@ -57,6 +58,18 @@ def config_update(instance: M, *, actor, check: Callable[[Any], None] = require_
         for name, value in plain.items():
             setattr(current, name, value)
         return _validated_save(current, many)
+
+
+def config_record_save(record: M, *, actor, cleaned: dict[str, Any]) -> M:
+    """Apply `cleaned` (values the caller has checked) to the locked current row of a
+    core.models.ConfigurationRecord and save only them and `updated_at`, audited with `actor`."""
+    with transaction.atomic(), audit_actor(actor):
+        locked = type(record)._default_manager.select_for_update().get(pk=record.pk)
+        for name, value in cleaned.items():
+            setattr(locked, name, value)
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=[*cleaned, "updated_at"])
+    return locked
 
 
 def config_delete(instance: models.Model, *, actor, check: Callable[[Any], None] = require_configure) -> None:

@@ -26,6 +26,25 @@ class VersionedModel(models.Model):
         abstract = True
 
 
+class ConfigurationRecord(models.Model):
+    """Configuration a manager keeps by name (an integration, a webhook subscription): switched on and
+    off, who created it and when, when it last changed. Subclasses declare `name`."""
+
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class TimelineEntry(models.Model):
     """One immutable line of a record's history: creation, transition, field change or comment."""
 

@@ -28,6 +28,16 @@ class FieldErrors:
             self.add(field, message)
         return bool(condition)
 
+    def required_text(self, field: str, value: str, *, what: str, max_length: int) -> str:
+        """`value` stripped; records "<what> is required." when that is empty, "At most <max_length>
+        characters." when it is longer."""
+        text = value.strip()
+        if not text:
+            self.add(field, f"{what} is required.")
+        elif len(text) > max_length:
+            self.add(field, f"At most {max_length} characters.")
+        return text
+
     def __contains__(self, field: str) -> bool:
         return field in self.fields
 

@@ -6,11 +6,10 @@ import json
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Q
 from django.urls import reverse
 
 from catalog.models import ConfigurationItem, Service
-from core import roles
+from core.forms import UserChoiceField, active_users_with_roles, teams
 from core.models import TimelineEntry
 
 from .models import Incident, Level, ResolutionCode
@@ -18,21 +17,9 @@ from .permissions import WORKER_ROLES
 from .services import EDITABLE_FIELDS, NOTE_REQUIRED
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        full_name = obj.get_full_name()
-        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
-
-
 def assignable_users():
     """Active users the services accept as assignee: agents, managers and superusers."""
-    workers = Q(is_superuser=True) | Q(groups__name__in=WORKER_ROLES)
-    return get_user_model().objects.filter(workers, is_active=True).distinct().order_by("username")
-
-
-def assignment_groups():
-    """Teams, not the role groups that grant permissions."""
-    return Group.objects.exclude(name__in=roles.ALL_ROLES).order_by("name")
+    return active_users_with_roles(WORKER_ROLES)
 
 
 class IncidentFieldsForm(forms.Form):
@@ -58,7 +45,7 @@ class IncidentFieldsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignment_group"].queryset = assignment_groups()
+        self.fields["assignment_group"].queryset = teams()
         self.fields["assignee"].queryset = assignable_users()
         service_id = self._selected_service_id()
         if service_id is None:

@@ -6,11 +6,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from core.admin_permissions import RulesAdminMixin, config_rules
-from core.errors import InvalidInput
+from core.admin_permissions import config_rules
+from core.admin_writes import ServiceCheckedAdmin
 from core.events import ALL, registry
 from core.permissions import allowed
-from core.validation import add_form_errors
 
 from . import services
 from .models import DeliveryAttempt, Notification, OutboxMessage, WebhookSubscription
@@ -111,7 +110,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(RulesAdminMixin, admin.ModelAdmin):
+class WebhookSubscriptionAdmin(ServiceCheckedAdmin):
     permission_rules = config_rules(MANAGE_WEBHOOKS)
     form = WebhookSubscriptionForm
     list_display = ["name", "url", "event_types", "active", "created_by", "created_at"]
@@ -134,33 +133,16 @@ class WebhookSubscriptionAdmin(RulesAdminMixin, admin.ModelAdmin):
             )
         obj.pk = saved.pk
 
-    def delete_model(self, request, obj) -> None:
-        services.webhook_subscription_delete(subscription=obj, actor=request.user)
+    def service_delete(self, obj, *, actor) -> None:
+        services.webhook_subscription_delete(subscription=obj, actor=actor)
 
-    def delete_queryset(self, request, queryset) -> None:
-        for subscription in queryset:
-            services.webhook_subscription_delete(subscription=subscription, actor=request.user)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class ValidatedForm(form_class):
-            """Run the service's validation on the form, so errors show next to the fields."""
-
-            def clean(self):
-                cleaned = super().clean()
-                try:
-                    services.webhook_subscription_clean(
-                        name=cleaned.get("name"),
-                        url=cleaned.get("url"),
-                        event_types=cleaned.get("event_types"),
-                        secret=cleaned.get("secret") or None,
-                    )
-                except InvalidInput as error:
-                    add_form_errors(self, error)
-                return cleaned
-
-        return ValidatedForm
+    def service_clean(self, cleaned: dict, *, obj) -> None:
+        services.webhook_subscription_clean(
+            name=cleaned.get("name"),
+            url=cleaned.get("url"),
+            event_types=cleaned.get("event_types"),
+            secret=cleaned.get("secret") or None,
+        )
 
 
 @admin.register(Notification)

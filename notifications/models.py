@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import ConfigurationRecord
+
 
 class Notification(models.Model):
     """One in-app notification for one user (the bell); one per (recipient, event_key)."""
@@ -44,7 +46,7 @@ class Notification(models.Model):
         return self.read_at is None
 
 
-class WebhookSubscription(models.Model):
+class WebhookSubscription(ConfigurationRecord):
     """Where to POST which events; the secret signs every delivery (Standard Webhooks, see signing)."""
 
     name = models.CharField(max_length=100)
@@ -53,18 +55,6 @@ class WebhookSubscription(models.Model):
         max_length=300, help_text="Standard Webhooks signing secret, whsec_<base64 HMAC-SHA256 key>."
     )
     event_types = models.JSONField(default=list, help_text='Event types to receive, or ["*"] for all.')
-    active = models.BooleanField(default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["name", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
     def wants(self, event_type: str) -> bool:
         return "*" in self.event_types or event_type in self.event_types

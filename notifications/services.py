@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_actor
+from core.config import config_record_save
 from core.events import ALL, registry
 from core.nudge import nudge_on_commit
 from core.permissions import require
@@ -239,11 +240,7 @@ def webhook_subscription_clean(
     errors = FieldErrors()
     cleaned: dict = {}
     if name is not None:
-        cleaned["name"] = name.strip()
-        if not cleaned["name"]:
-            errors.add("name", "A name is required.")
-        elif len(cleaned["name"]) > 100:
-            errors.add("name", "At most 100 characters.")
+        cleaned["name"] = errors.required_text("name", name, what="A name", max_length=100)
     if url is not None:
         cleaned["url"] = url.strip()
         try:
@@ -310,13 +307,7 @@ def webhook_subscription_update(
     cleaned = webhook_subscription_clean(name=name, url=url, event_types=event_types, secret=secret or None)
     if active is not None:
         cleaned["active"] = bool(active)
-    with transaction.atomic(), audit_actor(actor):
-        locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
-        for field, value in cleaned.items():
-            setattr(locked, field, value)
-        locked.updated_at = timezone.now()
-        locked.save(update_fields=[*cleaned, "updated_at"])
-    return locked
+    return config_record_save(subscription, actor=actor, cleaned=cleaned)
 
 
 def webhook_subscription_delete(*, subscription: WebhookSubscription, actor: AbstractBaseUser) -> None:

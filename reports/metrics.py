@@ -26,7 +26,7 @@ Definitions (also shown on the page):
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 
 from django.db.models import (
@@ -45,6 +45,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Service
+from core.periods import period_bounds  # noqa: F401 (callers and tests import it from here)
 from core.priority import Priority
 from incidents.models import OPEN_STATUSES, Incident, Status
 from incidents.sla import TARGET_TEMPLATES
@@ -295,14 +296,6 @@ class SlaMetrics:
 
 
 # --- computation ----------------------------------------------------------------------------------
-
-
-def period_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
-    """Whole days, both inclusive, in the current time zone → the half-open instants [start, end)."""
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(first_day, time.min, tzinfo=tz)
-    end = datetime.combine(last_day + DAY, time.min, tzinfo=tz)
-    return start, end
 
 
 def outcome_filters(now: datetime) -> tuple[Q, Q]:

@@ -19,10 +19,46 @@ from changes.models import (
     Testing,
 )
 from core.api.serializers import NamedRefSerializer, StrictInputSerializer, UserRefSerializer
-from core.models import TimelineEntry
+from core.api.serializers import TimelineEntrySerializer as BaseTimelineEntrySerializer
 from core.priority import Priority
 
 VERSION_HELP = "The version you last read (or send If-Match); a stale one gets 409."
+
+
+def _users():
+    return get_user_model().objects.filter(is_active=True)
+
+
+def _version_field() -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+
+
+def _user_field() -> serializers.SlugRelatedField:
+    """An active user by username, optional, null to clear."""
+    return serializers.SlugRelatedField(
+        slug_field="username", queryset=_users(), required=False, allow_null=True, help_text="Username."
+    )
+
+
+def _group_field() -> serializers.SlugRelatedField:
+    """A group by name, optional, null to clear."""
+    return serializers.SlugRelatedField(
+        slug_field="name",
+        queryset=Group.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Group name.",
+    )
+
+
+def _services_field() -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(queryset=Service.objects.all(), many=True, required=False)
+
+
+def _cis_field() -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        queryset=ConfigurationItem.objects.all(), many=True, required=False
+    )
 
 
 class ChangeServiceRefSerializer(NamedRefSerializer):
@@ -106,10 +142,6 @@ class ChangeSerializer(serializers.ModelSerializer):
         }
 
 
-def _users():
-    return get_user_model().objects.filter(is_active=True)
-
-
 class _ChangeFieldsSerializer(StrictInputSerializer):
     title = serializers.CharField(max_length=200)
     type = serializers.ChoiceField(choices=ChangeType.choices, required=False)
@@ -123,20 +155,10 @@ class _ChangeFieldsSerializer(StrictInputSerializer):
     )
     planned_start = serializers.DateTimeField(required=False, allow_null=True)
     planned_end = serializers.DateTimeField(required=False, allow_null=True)
-    services = serializers.PrimaryKeyRelatedField(queryset=Service.objects.all(), many=True, required=False)
-    cis = serializers.PrimaryKeyRelatedField(
-        queryset=ConfigurationItem.objects.all(), many=True, required=False
-    )
-    implementer = serializers.SlugRelatedField(
-        slug_field="username", queryset=_users(), required=False, allow_null=True, help_text="Username."
-    )
-    assignment_group = serializers.SlugRelatedField(
-        slug_field="name",
-        queryset=Group.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Group name.",
-    )
+    services = _services_field()
+    cis = _cis_field()
+    implementer = _user_field()
+    assignment_group = _group_field()
     outage_required = serializers.BooleanField(required=False, help_text="Risk questionnaire.")
     rollback_complexity = serializers.ChoiceField(
         choices=RollbackComplexity.choices, required=False, help_text="Risk questionnaire."
@@ -167,7 +189,7 @@ class ChangeCreateSerializer(_ChangeFieldsSerializer):
 class ChangeUpdateSerializer(_ChangeFieldsSerializer):
     """Editable fields of a draft; the status changes only through the transition actions."""
 
-    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+    version = _version_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,7 +200,7 @@ class _TransitionInput(StrictInputSerializer):
     note = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Shown in the timeline."
     )
-    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+    version = _version_field()
 
 
 class ChangeSubmitSerializer(_TransitionInput):
@@ -204,7 +226,7 @@ class ChangeReviewSerializer(StrictInputSerializer):
     outcome = serializers.ChoiceField(
         choices=Outcome.choices, required=False, help_text="Correct the outcome recorded at completion."
     )
-    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+    version = _version_field()
 
 
 class ChangeCloseSerializer(_TransitionInput):
@@ -225,16 +247,8 @@ class ChangeReviseSerializer(_TransitionInput):
 class ChangeTaskCreateSerializer(StrictInputSerializer):
     title = serializers.CharField(max_length=200)
     instructions = serializers.CharField(required=False, allow_blank=True, default="")
-    assignee = serializers.SlugRelatedField(
-        slug_field="username", queryset=_users(), required=False, allow_null=True, help_text="Username."
-    )
-    assignment_group = serializers.SlugRelatedField(
-        slug_field="name",
-        queryset=Group.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Group name.",
-    )
+    assignee = _user_field()
+    assignment_group = _group_field()
     planned_start = serializers.DateTimeField(required=False, allow_null=True)
     planned_end = serializers.DateTimeField(required=False, allow_null=True)
 
@@ -291,13 +305,7 @@ class ChangeTemplateSerializer(serializers.ModelSerializer):
 class ChangeTemplateTaskInputSerializer(StrictInputSerializer):
     title = serializers.CharField(max_length=200)
     instructions = serializers.CharField(required=False, allow_blank=True, default="")
-    assignment_group = serializers.SlugRelatedField(
-        slug_field="name",
-        queryset=Group.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Group name.",
-    )
+    assignment_group = _group_field()
 
 
 class ChangeTemplateInputSerializer(StrictInputSerializer):
@@ -307,31 +315,17 @@ class ChangeTemplateInputSerializer(StrictInputSerializer):
     implementation_plan = serializers.CharField(required=False, allow_blank=True)
     rollback_plan = serializers.CharField(required=False, allow_blank=True)
     test_plan = serializers.CharField(required=False, allow_blank=True)
-    services = serializers.PrimaryKeyRelatedField(queryset=Service.objects.all(), many=True, required=False)
-    cis = serializers.PrimaryKeyRelatedField(
-        queryset=ConfigurationItem.objects.all(), many=True, required=False
-    )
-    assignment_group = serializers.SlugRelatedField(
-        slug_field="name",
-        queryset=Group.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Group name.",
-    )
+    services = _services_field()
+    cis = _cis_field()
+    assignment_group = _group_field()
     active = serializers.BooleanField(required=False)
     tasks = ChangeTemplateTaskInputSerializer(many=True, required=False, help_text="The task list, in order.")
 
 
-class TimelineEntrySerializer(serializers.ModelSerializer):
+class TimelineEntrySerializer(BaseTimelineEntrySerializer):
     """One line of a change's history (a task's steps show as `field` "task <n>")."""
 
-    actor = UserRefSerializer(allow_null=True)
-
-    class Meta:
-        model = TimelineEntry
-        fields = [
-            "id", "kind", "created_at", "actor", "from_state", "to_state", "field", "old_value", "new_value",
-            "note", "data",
-        ]  # fmt: skip
+    class Meta(BaseTimelineEntrySerializer.Meta):
+        fields = [name for name in BaseTimelineEntrySerializer.Meta.fields if name != "visibility"]
         read_only_fields = fields
         ref_name = "ChangeTimelineEntry"

@@ -22,8 +22,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.forms import ServicePeriodForm
 from core.api.ordering import OrderingFilter
 from core.api.permissions import HasRole
+from core.api.schema import period_parameters
 from core.api.serializers import ErrorSerializer, NamedRefSerializer, StrictInputSerializer, UserRefSerializer
 
 from .. import permissions, suspects
@@ -224,10 +226,7 @@ class ChangeMetricsView(APIView):
         operation_id="metrics_changes_retrieve",
         summary="Change success rate for a period (changes implemented in it).",
         parameters=[
-            OpenApiParameter(
-                "from", OpenApiTypes.DATE, description="First day, inclusive (default: `to` − 29 days)."
-            ),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, inclusive (default: today)."),
+            *period_parameters(),
             OpenApiParameter(
                 "service", OpenApiTypes.INT, description="Only changes touching this service (id)."
             ),
@@ -241,14 +240,11 @@ class ChangeMetricsView(APIView):
     )
     def get(self, request):
         # The period is read exactly as the SLA metrics read theirs (one parser for every metrics API).
-        from reports.forms import SlaFilterForm
-
-        params = {key: request.query_params.get(key, "") for key in ("from", "to", "service")}
-        form = SlaFilterForm(params, today=timezone.localdate())
+        form = ServicePeriodForm(request.query_params, today=timezone.localdate())
         if not form.is_valid():
             raise ValidationError(form.error_lists())
-        period = form.metrics_kwargs()
-        figures = change_success_rate(period["start"], period["end"], service=period["service"])
+        start, end = form.period()
+        figures = change_success_rate(start, end, service=form.cleaned_data["service"])
         return Response(ChangeSuccessRateSerializer(figures).data)
 
 

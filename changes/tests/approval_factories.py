@@ -10,12 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from changes.approvals import approval_requested
-from changes.lifecycle import change_apply, change_lock
+from changes.lifecycle import change_lock
 from changes.models import ApprovalPolicy, Change, ChangeType
+from changes.tests.factories import PATH_TO, change_walk
 from core import roles
 from core.numbering import next_number
 from core.tests.factories import UserFactory
 from sla.models import SlaPolicy
+
+LEAD, OWNER, OPS = roles.CAB_TECH_LEAD, roles.CAB_PRODUCT_OWNER, roles.CAB_OPS_MANAGER
 
 # The data migrations whose rows the change process needs (a transactional test flushes them).
 _REFERENCE = (
@@ -53,25 +56,16 @@ class ChangeFactory(factory.django.DjangoModelFactory):
     requester = factory.SubFactory(UserFactory, roles=[roles.AGENT])
 
 
-# The transitions that take a new normal or emergency change to each state, in order.
-PATH_TO = {
-    "draft": [],
-    "submitted": ["submit"],
-    "assessment": ["submit", "begin_assessment"],
-    "awaiting_approval": ["submit", "begin_assessment", "assess"],
-}
-
-
 def change_in_state(state: str, *, at: datetime | None = None, actor=None, **fields) -> Change:
-    """A change moved to `state` (draft … awaiting_approval); reaching awaiting_approval opens its
-    approval round under the active policy, as the assess service does."""
+    """A change moved to `state` (draft … awaiting_approval; the steps of factories.PATH_TO, in one
+    transaction); reaching awaiting_approval opens its approval round under the active policy, as the
+    assess service does."""
     ensure_change_reference_data()
     change = ChangeFactory(**fields)
     at = at or timezone.now()
     with transaction.atomic():
         locked = change_lock(change)
-        for action in PATH_TO[state]:
-            change_apply(locked, action=action, actor=actor or locked.requester, at=at)
+        locked = change_walk(locked, PATH_TO[state], actor=actor or locked.requester, at=at)
         if state == "awaiting_approval":
             approval_requested(change=locked, at=at)
     return locked

@@ -2,6 +2,7 @@ import pytest
 
 from catalog.models import Criticality
 from catalog.tests.factories import ConfigurationItemFactory, ServiceFactory
+from changes.tests.approval_factories import cab_member
 from changes.tests.factories import standard_template
 from core import roles
 
@@ -14,6 +15,12 @@ def requester(make_user):
 @pytest.fixture
 def chgmgr(make_user):
     return make_user(roles.CHANGE_MANAGER, username="chgmgr")
+
+
+@pytest.fixture
+def board():
+    """One CAB member per CAB role, named after the role."""
+    return {role: cab_member(role, username=role) for role in roles.CAB_ROLES}
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Changes filed and walked through the services, exactly as users do (numbers, timeline, risk)."""
 
+from datetime import datetime
+
 from django.db import transaction
 
 from changes import services
@@ -70,9 +72,17 @@ PARAMS = {
 }
 
 
+def change_walk(locked: Change, actions, *, actor, at: datetime | None = None) -> Change:
+    """Apply `actions` in order to a change locked by `change_lock`, in the caller's transaction,
+    through the shared lifecycle step (with the PARAMS each one needs)."""
+    for action in actions:
+        locked = change_apply(locked, action=action, actor=actor, at=at, **PARAMS.get(action, {}))
+    return locked
+
+
 def change_in_state(status: str, *, actor, type: str = ChangeType.NORMAL, **fields) -> Change:
-    """A change of `type` taken to `status` through the shared lifecycle step (any type: a standard one
-    is pre-approved instead of assessed and approved)."""
+    """A change of `type` taken to `status` through the shared lifecycle step, one transaction a step
+    (any type: a standard one is pre-approved instead of assessed and approved)."""
     if type == ChangeType.STANDARD:
         fields.setdefault("template", standard_template())
     change = change_create(actor=actor, type=type, **fields)
@@ -84,5 +94,5 @@ def change_in_state(status: str, *, actor, type: str = ChangeType.NORMAL, **fiel
         if type == ChangeType.EMERGENCY and action == "schedule" and status != Status.SCHEDULED:
             continue  # an approved emergency change starts at once
         with transaction.atomic():
-            change = change_apply(change_lock(change), action=action, actor=actor, **PARAMS.get(action, {}))
+            change = change_walk(change_lock(change), [action], actor=actor)
     return Change.objects.get(pk=change.pk)

@@ -9,7 +9,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 
 from changes.approvals import change_vote
-from changes.tests.approval_factories import cab_member, change_awaiting_approval
+from changes.tests.approval_factories import change_awaiting_approval
 from core import roles
 from core.models import Event
 from core.timeline import timeline_for
@@ -25,16 +25,6 @@ WEDNESDAY_10 = T0 + timedelta(days=2)  # two business days
 
 def at(moment: datetime):
     return time_machine.travel(moment, tick=False)
-
-
-@pytest.fixture
-def board():
-    return {role: cab_member(role, username=role) for role in roles.CAB_ROLES}
-
-
-@pytest.fixture
-def chgmgr(make_user):
-    return make_user(roles.CHANGE_MANAGER, username="chgmgr")
 
 
 @pytest.fixture

@@ -8,6 +8,9 @@ from changes.approvals import approval_requested, change_vote
 from changes.lifecycle import change_apply, change_lock
 from changes.models import ApprovalPolicy, ChangeApproval, ChangeType, Status
 from changes.tests.approval_factories import (
+    LEAD,
+    OPS,
+    OWNER,
     cab_member,
     change_awaiting_approval,
     change_in_state,
@@ -18,13 +21,6 @@ from core.errors import Conflict, InvalidInput, NotPermitted, TransitionNotAllow
 from core.models import Event, TimelineEntry
 
 pytestmark = pytest.mark.django_db
-
-LEAD, OWNER, OPS = roles.CAB_TECH_LEAD, roles.CAB_PRODUCT_OWNER, roles.CAB_OPS_MANAGER
-
-
-@pytest.fixture
-def board():
-    return {role: cab_member(role, username=role) for role in roles.CAB_ROLES}
 
 
 @pytest.fixture

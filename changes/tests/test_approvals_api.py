@@ -5,6 +5,9 @@ import pytest
 
 from changes.models import ApprovalPolicy, ChangeType, Status
 from changes.tests.approval_factories import (
+    LEAD,
+    OPS,
+    OWNER,
     cab_member,
     change_awaiting_approval,
     change_in_state,
@@ -14,7 +17,6 @@ from core import roles
 
 pytestmark = pytest.mark.django_db
 
-LEAD, OWNER, OPS = roles.CAB_TECH_LEAD, roles.CAB_PRODUCT_OWNER, roles.CAB_OPS_MANAGER
 CHANGES = "/api/v1/changes/"
 POLICIES = "/api/v1/approval-policies/"
 
@@ -22,11 +24,6 @@ POLICIES = "/api/v1/approval-policies/"
 @pytest.fixture(autouse=True)
 def reference(db):
     ensure_change_reference_data()  # the default policies, should a transactional test have flushed them
-
-
-@pytest.fixture
-def board():
-    return {role: cab_member(role, username=role) for role in roles.CAB_ROLES}
 
 
 @pytest.fixture

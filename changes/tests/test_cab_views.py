@@ -8,19 +8,20 @@ from django.urls import reverse
 
 from changes.approvals import change_vote
 from changes.models import ChangeApproval, ChangeType, Status
-from changes.tests.approval_factories import cab_member, change_awaiting_approval, change_in_state
+from changes.tests.approval_factories import (
+    LEAD,
+    OPS,
+    OWNER,
+    cab_member,
+    change_awaiting_approval,
+    change_in_state,
+)
 from core import roles
 
 pytestmark = pytest.mark.django_db
 
-LEAD, OWNER, OPS = roles.CAB_TECH_LEAD, roles.CAB_PRODUCT_OWNER, roles.CAB_OPS_MANAGER
 QUEUE = "/changes/cab/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def board():
-    return {role: cab_member(role, username=role) for role in roles.CAB_ROLES}
 
 
 def vote_url(change) -> str:

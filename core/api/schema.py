@@ -1,6 +1,8 @@
 """AutoSchema that documents the error responses every endpoint can really give."""
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 
 from .serializers import ErrorSerializer
 
@@ -42,3 +44,13 @@ class AutoSchema(SpectacularAutoSchema):
                 response["description"] = _DESCRIPTIONS[code]
                 responses[code] = response
         return responses
+
+
+def period_parameters() -> list[OpenApiParameter]:
+    """The `from` and `to` query parameters of core.forms.PeriodForm."""
+    return [
+        OpenApiParameter(
+            "from", OpenApiTypes.DATE, description="First day, inclusive (default: `to` − 29 days)."
+        ),
+        OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, inclusive (default: today)."),
+    ]

@@ -10,6 +10,8 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
+from core.models import TimelineEntry
+
 
 class ErrorSerializer(serializers.Serializer):
     """The one error shape every endpoint answers with."""
@@ -54,6 +56,18 @@ class UserRefSerializer(serializers.Serializer):
 class NamedRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    actor = UserRefSerializer(allow_null=True)
+
+    class Meta:
+        model = TimelineEntry
+        fields = [
+            "id", "kind", "created_at", "actor", "from_state", "to_state", "field", "old_value", "new_value",
+            "note", "visibility", "data",
+        ]  # fmt: skip
+        read_only_fields = fields
 
 
 class PlainRowsMixin:

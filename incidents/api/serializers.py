@@ -151,18 +151,6 @@ class ResolveSerializer(TransitionSerializer):
     resolution_notes = serializers.CharField(help_text="How it was resolved.")
 
 
-class TimelineEntrySerializer(serializers.ModelSerializer):
-    actor = UserRefSerializer(allow_null=True)
-
-    class Meta:
-        model = TimelineEntry
-        fields = [
-            "id", "kind", "created_at", "actor", "from_state", "to_state", "field", "old_value", "new_value",
-            "note", "visibility", "data",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
 class CommentCreateSerializer(StrictInputSerializer):
     body = serializers.CharField()
     visibility = serializers.ChoiceField(

@@ -14,7 +14,7 @@ from core.api.filters import FilterBackend
 from core.api.ordering import OrderingFilter
 from core.api.pagination import CursorPagination
 from core.api.permissions import HasRole
-from core.api.serializers import ErrorSerializer
+from core.api.serializers import ErrorSerializer, TimelineEntrySerializer
 from incidents import permissions, selectors, services
 from incidents.filters import IncidentFilter
 from incidents.models import TRANSITIONS, Incident
@@ -27,7 +27,6 @@ from .serializers import (
     IncidentUpdateSerializer,
     NoteRequiredTransitionSerializer,
     ResolveSerializer,
-    TimelineEntrySerializer,
     TransitionSerializer,
 )
 

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import HasRole
+from core.api.schema import period_parameters
 from core.api.serializers import ErrorSerializer
 from reports.forms import SlaFilterForm
 from reports.metrics import sla_metrics
@@ -24,10 +25,7 @@ class SlaMetricsView(APIView):
         operation_id="metrics_sla_retrieve",
         summary="SLA figures for a period (the managers' dashboard).",
         parameters=[
-            OpenApiParameter(
-                "from", OpenApiTypes.DATE, description="First day, inclusive (default: `to` − 29 days)."
-            ),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, inclusive (default: today)."),
+            *period_parameters(),
             OpenApiParameter("service", OpenApiTypes.INT, description="Only this service's incidents (id)."),
             OpenApiParameter(
                 "breaches_page", OpenApiTypes.INT, description="Page of `breaches` (from 1; 50 a page)."
