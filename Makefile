@@ -70,6 +70,7 @@ test: install-test
 	ruff check .
 	ruff format --check .
 	DJANGO_SETTINGS_MODULE=opsdesk.settings.test python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=opsdesk.settings.test python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	DJANGO_SETTINGS_MODULE=opsdesk.settings.test pytest
 
 lint: install-test

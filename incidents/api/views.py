@@ -3,12 +3,10 @@
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
-from core.api.auth import TokenWithRolesAuthentication
 from core.api.concurrency import etag_for, expected_version
 from core.api.filters import FilterBackend
 from core.api.ordering import OrderingFilter
@@ -80,7 +78,6 @@ class IncidentViewSet(
 ):
     """Incidents: file, edit, walk through the lifecycle, comment, read the timeline."""
 
-    authentication_classes = [TokenWithRolesAuthentication, SessionAuthentication]
     permission_classes = [HasRole]
     write_permissions = {
         "create": permissions.CREATE,

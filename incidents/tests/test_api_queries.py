@@ -139,7 +139,7 @@ def test_a_page_after_a_cursor_is_one_range_of_the_index_in_its_order():
 
 
 def test_the_token_query_brings_the_roles_and_they_are_current(client_for, make_user, service):
-    """core.api.auth.TokenWithRolesAuthentication: a role granted or taken away counts from the next
+    """core.api.authentication.TokenWithRolesAuthentication: a role granted or taken away counts from the next
     request; an inactive user's token is refused."""
     from core import roles
 

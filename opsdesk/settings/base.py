@@ -218,7 +218,8 @@ ALERTS_PROCESS_INLINE = os.environ.get("OPSDESK_ALERTS_INLINE", "").lower() in (
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",  # first: anonymous calls get 401, not 403
+        # First, so anonymous calls get 401, not 403; the token, its user and their roles in one query.
+        "core.api.authentication.TokenWithRolesAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.HasRole"],
@@ -263,6 +264,15 @@ SPECTACULAR_SETTINGS = {
         "TypeEnum": "core.events.registry.FIELD_TYPES",
         "TimelineEntryKindEnum": "core.models.TimelineEntry.Kind",
         "CabRoleEnum": "changes.models.approvals.CAB_ROLE_CHOICES",
+        "CiKindEnum": "catalog.models.ConfigurationItem.Kind",
+        "IntegrationKindEnum": "alerts.models.Integration.Kind",
+        "ConflictKindEnum": "changes.models.conflicts.ConflictKind",
+        "IncidentStatusEnum": "incidents.models.Status",
+        "ChangeStatusEnum": "changes.models.change.Status",
+        "ChangeTaskStatusEnum": "changes.models.work_orders.TaskStatus",
+        "SuspectStatusEnum": "changes.models.suspects.SuspectStatus",
+        "AlertStatusEnum": "alerts.models.Alert.Status",
+        "OutboxStatusEnum": "notifications.models.OutboxMessage.Status",
     },
 }
 
