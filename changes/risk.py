@@ -55,6 +55,10 @@ def level_for(score: int) -> str:
     return RiskLevel.VERY_HIGH
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def blast_radius(ci_ids: Iterable[int], service_ids: Iterable[int]) -> dict:
     """{"ci_count", "service_count", "highest_criticality"} of everything the change affects: its CIs and
     every CI depending on them transitively (catalog.graph), and the services of all of them."""
@@ -109,7 +113,8 @@ def assess_risk(change: Change, *, now: datetime) -> RiskAssessment:
         if radius["ci_count"] >= cis or radius["service_count"] >= services:
             add(
                 points,
-                f"Wide impact: {radius['ci_count']} configuration items, {radius['service_count']} services",
+                f"Wide impact: {_count(radius['ci_count'], 'configuration item')}, "
+                f"{_count(radius['service_count'], 'service')}",
             )
             break
     if change.outage_required:

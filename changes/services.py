@@ -283,7 +283,7 @@ def change_submit(
             actor=actor,
             at=now,
             note=f"Passed assessment automatically: {label} risk",
-            by=actor,
+            by=None,  # no change manager assessed it: the rules did
         )
         _keep_assessment_note(locked, f"Passed assessment automatically: {label} risk")
         approval_requested(change=locked, at=now)

@@ -95,8 +95,8 @@ def test_anonymous_gets_401_and_no_role_403(shop, make_user, client_for):
 
 def test_impact_reads_a_fixed_number_of_queries(client_for, viewer, shop, django_assert_num_queries):
     api = client_for(viewer)
-    # token + user (1), the user's roles (1), the CI (1), the walk (1)
-    with django_assert_num_queries(4):
+    # token with user and roles (1), the CI (1), the walk (1)
+    with django_assert_num_queries(3):
         assert api.get(f"{URL}{shop['switch'].pk}/impact/").status_code == 200
 
 
@@ -132,7 +132,7 @@ def test_ci_list_query_count_does_not_grow_with_rows(client_for, viewer, shop, p
         ci.depends_on.add(shop["db"], shop["switch"])
         shop["web"].depends_on.add(ci)
     assert list_queries(api, params) == few
-    assert few == 5  # token + user, roles, the page with services, depends_on ids, dependents ids
+    assert few == 4  # token with user and roles, the page with services, depends_on ids, dependents ids
 
 
 def test_ci_list_pages_with_a_cursor(client_for, viewer, shop):
