@@ -129,6 +129,13 @@ STORAGES = {
 }
 
 LOGIN_URL = "login"
+# Every password login (form, admin, API token) goes through the lockout (core/login_throttle.py).
+AUTHENTICATION_BACKENDS = ["core.login_throttle.ThrottledModelBackend"]
+OPSDESK_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("OPSDESK_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+OPSDESK_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("OPSDESK_LOGIN_FAILURES_PER_ADDRESS", "20"))
+OPSDESK_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("OPSDESK_LOGIN_LOCKOUT_SECONDS", "900"))
+# Reverse proxies in front of the web processes whose X-Forwarded-For is trusted (0: use REMOTE_ADDR).
+OPSDESK_TRUSTED_PROXIES = int(os.environ.get("OPSDESK_TRUSTED_PROXIES", "0"))
 LOGIN_REDIRECT_URL = "incidents:queue"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -203,6 +210,16 @@ CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
 # catches failures).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Counters every web process must share: failed logins (core/login_throttle.py) and API throttles.
+    "shared": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "opsdesk-shared",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}
+    ),
     "alerts": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -231,10 +248,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+    "DEFAULT_THROTTLE_CLASSES": [  # counted in the shared cache: one budget across web processes
+        "core.api.throttling.AnonRateThrottle",
+        "core.api.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": OPSDESK_TRUSTED_PROXIES,  # X-Forwarded-For is trusted only this far
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("OPSDESK_THROTTLE_ANON", "60/min"),
         "user": os.environ.get("OPSDESK_THROTTLE_USER", "6000/min"),
