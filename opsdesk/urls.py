@@ -7,6 +7,12 @@ from django.views.generic import RedirectView
 
 from core.views import LoginView, healthz
 
+# Under /api/ every error is the API's JSON shape (core/api/exceptions.py); elsewhere the HTML pages.
+handler400 = "core.api.exceptions.handler400"
+handler403 = "core.api.exceptions.handler403"
+handler404 = "core.api.exceptions.handler404"
+handler500 = "core.api.exceptions.handler500"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="incidents:queue", permanent=False)),
     path("healthz", healthz, name="healthz"),

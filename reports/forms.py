@@ -67,7 +67,9 @@ class SlaFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         first, last = cleaned.get("from"), cleaned.get("to")
-        if first and last:
+        if last and last >= date.max:  # the period ends at the next midnight, which must exist
+            self.add_error("to", f"Enter a date before {date.max.isoformat()}.")
+        elif first and last:
             if last < first:
                 self.add_error("to", "The end date must be on or after the start date (from).")
             elif (last - first).days + 1 > MAX_DAYS:
