@@ -172,6 +172,8 @@ CELERY_TASK_ROUTES = {
     "core.sweep_events": {"queue": TIMERS_QUEUE},
 }
 OPSDESK_CMDB_MAX_DEPTH = int(os.environ.get("OPSDESK_CMDB_MAX_DEPTH", "20"))  # hops an impact walk follows
+# The longest SLA target or escalation delay (sla/bounds.py): each is walked on a calendar per record.
+OPSDESK_MAX_DURATION_DAYS = int(os.environ.get("OPSDESK_MAX_DURATION_DAYS", "365"))
 OPSDESK_SWEEP_SECONDS = float(os.environ.get("OPSDESK_SWEEP_SECONDS", "5"))
 OPSDESK_SUSPECT_WINDOW_HOURS = float(os.environ.get("OPSDESK_SUSPECT_WINDOW_HOURS", "4"))  # change → incident
 CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
