@@ -11,6 +11,7 @@ from django.db.models import Q
 from catalog.models import ConfigurationItem, Service
 from core import roles
 from core.priority import Priority
+from core.teams import assignable_groups
 
 from . import services
 from .models import Change, ChangeTemplate, ChangeType, Outcome, RollbackComplexity, Testing
@@ -32,7 +33,7 @@ def workers():
 
 def teams():
     """Teams, not the role groups that grant permissions."""
-    return Group.objects.exclude(name__in=roles.ALL_ROLES).order_by("name")
+    return assignable_groups()
 
 
 class DateTimeLocalInput(forms.DateTimeInput):

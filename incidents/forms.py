@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from catalog.models import ConfigurationItem, Service
-from core import roles
 from core.models import TimelineEntry
+from core.teams import assignable_groups
 
 from .models import Incident, Level, ResolutionCode
 from .permissions import WORKER_ROLES
@@ -32,7 +32,7 @@ def assignable_users():
 
 def assignment_groups():
     """Teams, not the role groups that grant permissions."""
-    return Group.objects.exclude(name__in=roles.ALL_ROLES).order_by("name")
+    return assignable_groups()
 
 
 class IncidentFieldsForm(forms.Form):

@@ -2,7 +2,6 @@
 write (each transition action has its own, so the schema says exactly what each one takes)."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,6 +18,7 @@ from changes.models import (
     Testing,
 )
 from core.api.serializers import NamedRefSerializer, StrictInputSerializer, UserRefSerializer
+from core.api.teams import TeamField
 from core.models import TimelineEntry
 from core.priority import Priority
 
@@ -130,13 +130,7 @@ class _ChangeFieldsSerializer(StrictInputSerializer):
     implementer = serializers.SlugRelatedField(
         slug_field="username", queryset=_users(), required=False, allow_null=True, help_text="Username."
     )
-    assignment_group = serializers.SlugRelatedField(
-        slug_field="name",
-        queryset=Group.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Group name.",
-    )
+    assignment_group = TeamField(required=False, allow_null=True)
     outage_required = serializers.BooleanField(required=False, help_text="Risk questionnaire.")
     rollback_complexity = serializers.ChoiceField(
         choices=RollbackComplexity.choices, required=False, help_text="Risk questionnaire."
@@ -228,13 +222,7 @@ class ChangeTaskCreateSerializer(StrictInputSerializer):
     assignee = serializers.SlugRelatedField(
         slug_field="username", queryset=_users(), required=False, allow_null=True, help_text="Username."
     )
-    assignment_group = serializers.SlugRelatedField(
-        slug_field="name",
-        queryset=Group.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Group name.",
-    )
+    assignment_group = TeamField(required=False, allow_null=True)
     planned_start = serializers.DateTimeField(required=False, allow_null=True)
     planned_end = serializers.DateTimeField(required=False, allow_null=True)
 
@@ -291,13 +279,7 @@ class ChangeTemplateSerializer(serializers.ModelSerializer):
 class ChangeTemplateTaskInputSerializer(StrictInputSerializer):
     title = serializers.CharField(max_length=200)
     instructions = serializers.CharField(required=False, allow_blank=True, default="")
-    assignment_group = serializers.SlugRelatedField(
-        slug_field="name",
-        queryset=Group.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Group name.",
-    )
+    assignment_group = TeamField(required=False, allow_null=True)
 
 
 class ChangeTemplateInputSerializer(StrictInputSerializer):
@@ -311,13 +293,7 @@ class ChangeTemplateInputSerializer(StrictInputSerializer):
     cis = serializers.PrimaryKeyRelatedField(
         queryset=ConfigurationItem.objects.all(), many=True, required=False
     )
-    assignment_group = serializers.SlugRelatedField(
-        slug_field="name",
-        queryset=Group.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Group name.",
-    )
+    assignment_group = TeamField(required=False, allow_null=True)
     active = serializers.BooleanField(required=False)
     tasks = ChangeTemplateTaskInputSerializer(many=True, required=False, help_text="The task list, in order.")
 

@@ -1,12 +1,12 @@
 import functools
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import ConfigurationItem, Service
 from core.api.serializers import NamedRefSerializer, StrictInputSerializer, UserRefSerializer
+from core.api.teams import TeamField
 from core.models import TimelineEntry
 from incidents.models import Incident, Level, Priority, ResolutionCode, Source, Status
 from sla.api.serializers import SlaClockSerializer
@@ -87,13 +87,7 @@ class _IncidentFieldsSerializer(StrictInputSerializer):
     urgency = serializers.ChoiceField(
         choices=Level.choices, required=False, help_text="1 high, 2 medium, 3 low"
     )
-    assignment_group = serializers.SlugRelatedField(
-        slug_field="name",
-        queryset=Group.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Group name.",
-    )
+    assignment_group = TeamField(required=False, allow_null=True)
     assignee = serializers.SlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(is_active=True),
