@@ -10,6 +10,7 @@ from core.api.teams import TeamField
 from core.models import TimelineEntry
 from incidents.models import Incident, Level, Priority, ResolutionCode, Source, Status
 from sla.api.serializers import SlaClockSerializer
+from sla.states import State
 
 
 class ServiceRefSerializer(NamedRefSerializer):
@@ -72,6 +73,13 @@ class IncidentSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_transitions(self, incident: Incident) -> list[str]:
         return list(_allowed_transitions(incident.status))
+
+    def to_representation(self, incident: Incident) -> dict:
+        data = super().to_representation(incident)
+        if incident.status == Status.CANCELLED:  # a withdrawn incident met nothing (sla/states.py)
+            for clock in data["sla"]:
+                clock["state"] = State.CANCELLED if clock["state"] == State.MET else clock["state"]
+        return data
 
 
 class _IncidentFieldsSerializer(StrictInputSerializer):

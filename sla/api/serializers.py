@@ -135,7 +135,8 @@ class EscalationPolicySerializer(serializers.ModelSerializer):
 
 
 class SlaClockSerializer(serializers.ModelSerializer):
-    """One SLA target's clock: state on_track | at_risk | breached | met | paused."""
+    """One SLA target's clock: state on_track | at_risk | breached | met | paused | cancelled (the
+    record was cancelled before the target was breached)."""
 
     state = serializers.SerializerMethodField()
     remaining_seconds = serializers.SerializerMethodField(
