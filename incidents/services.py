@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from catalog.models import ConfigurationItem, Service
-from core import numbering
+from core import idempotency, numbering
 from core.errors import ConcurrentModification, Conflict, InvalidInput, TransitionNotAllowed
 from core.models import TimelineEntry
 from core.permissions import require
@@ -297,15 +297,25 @@ def incident_transition(
 
 
 def incident_escalate(
-    *, incident: Incident, actor: AbstractBaseUser, note: str = "", expected_level: int | None = None
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    note: str = "",
+    expected_level: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Incident:
     """Fire the next escalation level now, whatever its time (manual escalation). `expected_level`
-    is the level the caller saw: if someone escalated meanwhile, nothing fires twice."""
+    is the level the caller saw: if someone escalated meanwhile, nothing fires twice. With an
+    `idempotency_key`, a retry of a request that escalated returns the incident and fires nothing."""
     require(actor, permissions.ESCALATE)
     with transaction.atomic():
         locked = _lock(incident, None)
         escalation = escalation_of(locked, lock=True)
         level = escalation.level if escalation else 0
+        if idempotency_key is not None:
+            scope = f"incident-escalate:{locked.pk}:{actor.pk}"
+            if idempotency.first_seen(scope=scope, key=idempotency_key, value=level) != level:
+                return locked  # the first attempt escalated: a retry reports, never fires again
         if expected_level is not None and level != expected_level:
             raise Conflict(
                 f"{locked.number} was escalated meanwhile (now level {level}); "

@@ -144,7 +144,10 @@ class EscalateSerializer(StrictInputSerializer):
         required=False, allow_blank=True, default="", help_text="Shown in the timeline."
     )
     level = serializers.IntegerField(
-        required=False, min_value=0, help_text="The escalation level you saw; if it moved meanwhile, 409."
+        required=False,
+        min_value=0,
+        help_text="The escalation level you saw; if it moved meanwhile, 409. Required unless the request "
+        "has an Idempotency-Key header: either way a retried request cannot fire a further level.",
     )
 
 

@@ -159,6 +159,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+OPSDESK_IDEMPOTENCY_SECONDS = int(os.environ.get("OPSDESK_IDEMPOTENCY_SECONDS", str(24 * 3600)))
+
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
