@@ -98,6 +98,18 @@ def record_success(*, username: str) -> None:
     caches[CACHE_ALIAS].delete(_counter_key("account", username.strip().casefold(), window_start))
 
 
+def unlock(*, username: str = "", address: str = "") -> None:
+    """Lift the lock of an account and/or an address and forget their failures in this window
+    (`manage.py unlock_login`)."""
+    cache = caches[CACHE_ALIAS]
+    window = settings.OPSDESK_LOGIN_LOCKOUT_SECONDS
+    window_start = int(time.time() // window * window)
+    subjects = {"account": username.strip().casefold(), "address": address.strip()}
+    for kind, subject in subjects.items():
+        if subject:
+            cache.delete_many([_lock_key(kind, subject), _counter_key(kind, subject, window_start)])
+
+
 def lockout_message(seconds: int) -> str:
     minutes = max(1, math.ceil(seconds / 60))
     unit = "minute" if minutes == 1 else "minutes"

@@ -138,3 +138,13 @@ def test_the_admin_login_is_behind_the_same_lock(agent):
     response = Client().post("/admin/login/", {"username": "agent", "password": "opsdesk"})
     assert response.status_code == 200  # the admin's own form, refusing
     assert "_auth_user_id" not in response.wsgi_request.session
+
+
+def test_an_operator_can_lift_a_lock(agent):
+    from django.core.management import call_command
+
+    for _ in range(LIMIT):
+        form_login(Client(), "agent", "guess")
+    assert form_login(Client(), "agent", "opsdesk").status_code == 429
+    call_command("unlock_login", username="agent")
+    assert form_login(Client(), "agent", "opsdesk").status_code == 302
