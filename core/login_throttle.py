@@ -42,8 +42,14 @@ def _limits() -> dict[str, int]:
     }
 
 
+MAX_SUBJECT_LENGTH = 200  # usernames are at most 150 characters; longer input is still counted, cut
+
+
 def _subjects(*, username: str, address: str) -> dict[str, str]:
-    return {"account": username.strip().casefold(), "address": address}
+    return {
+        "account": username.strip().casefold()[:MAX_SUBJECT_LENGTH],
+        "address": address[:MAX_SUBJECT_LENGTH],
+    }
 
 
 def _lock_key(kind: str, subject: str) -> str:
@@ -95,7 +101,8 @@ def record_success(*, username: str) -> None:
     """The account's owner got in: its failures so far no longer count (the address's still do)."""
     window = settings.OPSDESK_LOGIN_LOCKOUT_SECONDS
     window_start = int(time.time() // window * window)
-    caches[CACHE_ALIAS].delete(_counter_key("account", username.strip().casefold(), window_start))
+    account = _subjects(username=username, address="")["account"]
+    caches[CACHE_ALIAS].delete(_counter_key("account", account, window_start))
 
 
 def unlock(*, username: str = "", address: str = "") -> None:
@@ -104,8 +111,7 @@ def unlock(*, username: str = "", address: str = "") -> None:
     cache = caches[CACHE_ALIAS]
     window = settings.OPSDESK_LOGIN_LOCKOUT_SECONDS
     window_start = int(time.time() // window * window)
-    subjects = {"account": username.strip().casefold(), "address": address.strip()}
-    for kind, subject in subjects.items():
+    for kind, subject in _subjects(username=username, address=address.strip()).items():
         if subject:
             cache.delete_many([_lock_key(kind, subject), _counter_key(kind, subject, window_start)])
 
