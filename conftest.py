@@ -38,6 +38,15 @@ def reference_data(request):
         getattr(importlib.import_module(module), function)(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def shared_counters():
+    """Failed logins and API throttles count in Redis, which outlives a test (and a run): each test
+    starts with none counted."""
+    from core.tests.shared_cache import clear_shared_cache
+
+    clear_shared_cache()
+
+
 @pytest.fixture
 def migrator(transactional_db):
     """`migrator(targets)` moves the test database to older migrations and returns their models; the

@@ -17,6 +17,7 @@ from core.errors import InvalidInput
 from core.models import TimelineEntry
 from core.permissions import require
 from core.priority import Priority
+from core.teams import assignment_group_error
 from core.timeline import timeline_field_change_entry, timeline_record, timeline_record_many
 from core.validation import field_errors
 
@@ -66,6 +67,8 @@ def _validate(values: dict[str, Any]) -> None:
         start, end = values.get("planned_start"), values.get("planned_end")
         if start and end and end <= start:
             errors.add("planned_end", "The planned end must be after the planned start.")
+        if not_a_team := assignment_group_error(values.get("assignment_group")):
+            errors.add("assignment_group", not_a_team)
         implementer = values.get("implementer")
         if implementer is not None and not permissions.can_request(implementer):
             errors.add(

@@ -51,12 +51,13 @@ Conventions (all deliberate, all tested in ``core/tests/test_businesstime.py``):
   compared as instants (for a ``s`` in a DST zone, Python's own ``s + d`` is wall-clock arithmetic
   and is *not* that instant; ``s.astimezone(UTC) + d`` is).
 
-Cost is one step per local day (never per minute): a year of business days takes a few ms.
+Cost is one step per local day (never per minute), and `add_business_time` steps over whole weeks
+without a holiday or a change of UTC offset at once: a year-long target costs about 60 steps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
@@ -77,6 +78,7 @@ Window = tuple[time, time]
 
 MIDNIGHT = time(0)
 _ONE_DAY = timedelta(days=1)
+_ONE_WEEK = timedelta(weeks=1)
 _ONE_MICROSECOND = timedelta(microseconds=1)
 _MAX_IDLE_DAYS = 3660
 """`add_business_time` gives up after this many consecutive local days without working time."""
@@ -177,7 +179,8 @@ def add_business_time(start: datetime, duration: timedelta, calendar: WorkingCal
     if not calendar.has_working_time:
         raise ValueError("the calendar has no working hours, so no duration can ever elapse")
     remaining = duration
-    for opens, closes in _windows(start_utc, calendar, until=None):
+    # The walk reads the live `remaining` to decide whether a whole week can be stepped over.
+    for opens, closes in _windows(start_utc, calendar, until=None, remaining=lambda: remaining):  # noqa: B023
         available = closes - opens
         if remaining <= available:
             return opens + remaining
@@ -214,7 +217,10 @@ def _as_utc(moment: datetime, name: str) -> datetime:
 
 
 def _windows(
-    start: datetime, calendar: WorkingCalendar, until: datetime | None
+    start: datetime,
+    calendar: WorkingCalendar,
+    until: datetime | None,
+    remaining: Callable[[], timedelta] | None = None,
 ) -> Iterator[tuple[datetime, datetime]]:
     """The shared primitive: the calendar's windows from `start` on, day by day, as absolute UTC
     ``(opens, closes)`` pairs clipped to ``[start, until)``, ordered, disjoint and non-empty.
@@ -222,15 +228,25 @@ def _windows(
     `start` and `until` are aware UTC. Without `until` the iteration is endless unless the calendar
     stays idle for `_MAX_IDLE_DAYS` consecutive days, which raises ``ValueError``.
 
+    `remaining` (only without `until`) tells how much working time the caller still needs: a whole
+    plain week (see `_plain_week`) worth less than that is skipped in one step instead of being
+    yielded window by window, so a long target costs one step per week, not per day.
+
     Every window of local day D lies within ``[first(D 00:00), first(D+1 00:00))`` and `first` is
     monotonic, so windows come out in order and days before start's local date cannot matter.
     """
     zone = calendar.time_zone
     day = start.astimezone(zone).date()
     idle_days = 0
+    week = _weekly_total(calendar) if remaining is not None and until is None else timedelta(0)
     while True:
         if until is not None and _first_instant(datetime.combine(day, MIDNIGHT), zone) >= until:
             return
+        if week and remaining() > week and _plain_week(day, calendar, after=start):
+            yield _skipped_week(day, week, zone)
+            idle_days = _trailing_idle_days(day, calendar)
+            day += _ONE_WEEK
+            continue
         windows = () if day in calendar.holidays else calendar.weekly_hours.get(day.weekday(), ())
         worked = False
         for window_start, window_end in windows:
@@ -256,6 +272,54 @@ def _windows(
                     f"the calendar has no working time in {_MAX_IDLE_DAYS} consecutive days up to {day}"
                 )
         day += _ONE_DAY
+
+
+def _weekly_total(calendar: WorkingCalendar) -> timedelta:
+    """The working time of a week with no holiday and no change of UTC offset."""
+    total = timedelta(0)
+    for windows in calendar.weekly_hours.values():
+        for window_start, window_end in windows:
+            opens = datetime.combine(date.min, window_start)
+            closes = (
+                datetime.combine(date.min + _ONE_DAY, MIDNIGHT)
+                if window_end == MIDNIGHT
+                else (datetime.combine(date.min, window_end))
+            )
+            total += closes - opens
+    return total
+
+
+def _plain_week(day: date, calendar: WorkingCalendar, *, after: datetime) -> bool:
+    """Whether the seven local days from `day` hold exactly `_weekly_total`: they begin after `after`
+    (nothing is clipped), none is a holiday, and the zone keeps one UTC offset from the first midnight
+    to the eighth (so every window lasts as long as its wall-clock length)."""
+    if day.year >= date.max.year:
+        return False
+    if any(day + timedelta(days=offset) in calendar.holidays for offset in range(7)):
+        return False
+    zone = calendar.time_zone
+    midnights = [datetime.combine(day + timedelta(days=offset), MIDNIGHT) for offset in range(8)]
+    offsets = {zone.utcoffset(moment) for moment in midnights}
+    if len(offsets) != 1:
+        return False
+    return _first_instant(midnights[0], zone) >= after
+
+
+def _skipped_week(day: date, week: timedelta, zone: tzinfo) -> tuple[datetime, datetime]:
+    """A stand-in for the week's windows: a pseudo-window of the week's total length, opening at the
+    week's first midnight. The caller only subtracts its length (its total is below what remains)."""
+    opens = _first_instant(datetime.combine(day, MIDNIGHT), zone)
+    return opens, opens + week
+
+
+def _trailing_idle_days(day: date, calendar: WorkingCalendar) -> int:
+    """Days without windows at the end of the plain week from `day` (the idle count after it)."""
+    idle = 0
+    for offset in range(6, -1, -1):
+        if calendar.weekly_hours.get((day + timedelta(days=offset)).weekday()):
+            break
+        idle += 1
+    return idle
 
 
 def _merge_touching(

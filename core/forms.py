@@ -6,11 +6,10 @@ from datetime import date, datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db.models import Q, QuerySet
 
-from core import roles
 from core.periods import period_bounds
+from core.teams import assignable_groups
 
 DATE_FORMAT = "%Y-%m-%d"
 
@@ -31,8 +30,8 @@ def active_users_with_roles(role_names: Iterable[str]) -> QuerySet:
 
 
 def teams() -> QuerySet:
-    """Teams, not the role groups that grant permissions."""
-    return Group.objects.exclude(name__in=roles.ALL_ROLES).order_by("name")
+    """Teams, not the role groups that grant permissions (core.teams)."""
+    return assignable_groups()
 
 
 class DateInput(forms.DateInput):
@@ -79,7 +78,9 @@ class PeriodForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         first, last = cleaned.get("from"), cleaned.get("to")
-        if first and last:
+        if last and last >= date.max:  # the period ends at the next midnight, which must exist
+            self.add_error("to", f"Enter a date before {date.max.isoformat()}.")
+        elif first and last:
             if last < first:
                 self.add_error("to", "The end date must be on or after the start date (from).")
             elif (last - first).days + 1 > self.MAX_DAYS:

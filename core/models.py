@@ -1,6 +1,7 @@
 """Shared building blocks: the immutable timeline every process writes to, base models, and the
 domain event log with its handler runs."""
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -84,6 +85,12 @@ class TimelineEntry(models.Model):
             models.Index(fields=["content_type", "object_id", "created_at"], name="timeline_subject_idx")
         ]
         verbose_name_plural = "timeline entries"
+        # save()/delete() below refuse in Python; PostgreSQL refuses too, whatever writes (QuerySet.update(),
+        # QuerySet.delete(), raw SQL). Installed by `migrate` like every pgtrigger trigger (settings:
+        # PGTRIGGER_INSTALL_ON_MIGRATE). TRUNCATE (test flushes) is not a row operation and still works.
+        triggers = [
+            pgtrigger.Protect(name="timeline_entry_immutable", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"

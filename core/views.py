@@ -1,10 +1,12 @@
 import logging
 
+from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.login_throttle import REQUEST_ATTRIBUTE, lockout_message
 from opsdesk.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -41,3 +43,19 @@ def healthz(request):
         "broker": _broker_status(),
     }
     return JsonResponse(body, status=200 if database == "ok" else 503)
+
+
+class LoginView(auth_views.LoginView):
+    """The sign-in form; a locked account or address (core/login_throttle.py) gets 429 and Retry-After."""
+
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        wait = getattr(self.request, REQUEST_ATTRIBUTE, 0)
+        if not wait:
+            return super().form_invalid(form)
+        form.errors.clear()
+        form.add_error(None, lockout_message(wait))
+        response = self.render_to_response(self.get_context_data(form=form), status=429)
+        response["Retry-After"] = str(wait)
+        return response

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Service
+from core.api.dates import IsoDateTimeFilter
 from sla import states
 from sla.selectors import with_sla_clock
 
@@ -26,8 +27,8 @@ class IncidentFilter(django_filters.FilterSet):
     )
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label="Unassigned")
     mine = django_filters.BooleanFilter(method="filter_mine", label="Assigned to me")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_text", label="Number or title contains")
     sla = django_filters.ChoiceFilter(
         choices=[("breached", "SLA breached"), ("at_risk", "SLA at risk")], method="filter_sla", label="SLA"

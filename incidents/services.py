@@ -12,10 +12,11 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from catalog.models import ConfigurationItem, Service
-from core import numbering
+from core import idempotency, numbering
 from core.errors import ConcurrentModification, Conflict, InvalidInput, TransitionNotAllowed
 from core.models import TimelineEntry
 from core.permissions import require
+from core.teams import assignment_group_error
 from core.timeline import timeline_field_change, timeline_record
 from core.validation import field_errors
 from sla.escalations import escalation_fire_next
@@ -58,9 +59,18 @@ TRANSITION_EVENTS = {
 
 
 def _validate(
-    *, service: Service | None, ci: ConfigurationItem | None, impact: int, urgency: int, assignee, title: str
+    *,
+    service: Service | None,
+    ci: ConfigurationItem | None,
+    impact: int,
+    urgency: int,
+    assignee,
+    title: str,
+    assignment_group: Group | None = None,
 ) -> None:
     with field_errors() as errors:
+        if not_a_team := assignment_group_error(assignment_group):
+            errors.add("assignment_group", not_a_team)
         errors.check((title or "").strip(), "title", "A title is required.")
         errors.check(service is not None, "service", "A service is required.")
         if ci is not None and service is not None and ci.service_id != service.pk:
@@ -88,10 +98,18 @@ def incident_create(
     detected_at: datetime | None = None,
 ) -> Incident:
     require(actor, permissions.CREATE)
-    _validate(service=service, ci=ci, impact=impact, urgency=urgency, assignee=assignee, title=title)
+    _validate(
+        service=service,
+        ci=ci,
+        impact=impact,
+        urgency=urgency,
+        assignee=assignee,
+        title=title,
+        assignment_group=assignment_group,
+    )
     if detected_at is not None and detected_at > timezone.now():
         raise InvalidInput({"detected_at": "The detection time cannot be in the future."})
-    if assignment_group is None and service is not None:
+    if assignment_group is None and service is not None and not assignment_group_error(service.owning_group):
         assignment_group = service.owning_group  # route to the team that owns the service
     with transaction.atomic():
         incident = Incident(
@@ -191,6 +209,7 @@ def incident_update(
             urgency=merged["urgency"],
             assignee=merged["assignee"],
             title=merged["title"],
+            assignment_group=changes.get("assignment_group"),  # only a new one: old data stays editable
         )
         now = timezone.now()
         entries = []
@@ -278,15 +297,25 @@ def incident_transition(
 
 
 def incident_escalate(
-    *, incident: Incident, actor: AbstractBaseUser, note: str = "", expected_level: int | None = None
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    note: str = "",
+    expected_level: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Incident:
     """Fire the next escalation level now, whatever its time (manual escalation). `expected_level`
-    is the level the caller saw: if someone escalated meanwhile, nothing fires twice."""
+    is the level the caller saw: if someone escalated meanwhile, nothing fires twice. With an
+    `idempotency_key`, a retry of a request that escalated returns the incident and fires nothing."""
     require(actor, permissions.ESCALATE)
     with transaction.atomic():
         locked = _lock(incident, None)
         escalation = escalation_of(locked, lock=True)
         level = escalation.level if escalation else 0
+        if idempotency_key is not None:
+            scope = f"incident-escalate:{locked.pk}:{actor.pk}"
+            if idempotency.first_seen(scope=scope, key=idempotency_key, value=level) != level:
+                return locked  # the first attempt escalated: a retry reports, never fires again
         if expected_level is not None and level != expected_level:
             raise Conflict(
                 f"{locked.number} was escalated meanwhile (now level {level}); "

@@ -1,6 +1,6 @@
 """How the incident pages show SLA clocks and escalation. Pure presentation over the clocks the
 selectors prefetch (no queries for the queue), with the state vocabulary of sla/states.py:
-on_track | at_risk | breached | met | paused. static/opsdesk/opsdesk.js ticks the countdowns of
+on_track | at_risk | breached | met | paused | cancelled (a cancelled incident's stopped clocks). static/opsdesk/opsdesk.js ticks the countdowns of
 running clocks from `data-due`, with the same wording as core/formatting.py's "clock" style."""
 
 from collections.abc import Iterable
@@ -18,7 +18,7 @@ from sla.selectors import escalation_of
 from sla.states import State
 
 from .escalation import ADAPTER
-from .models import Incident
+from .models import Incident, Status
 
 STATE_LABELS = {
     State.ON_TRACK: "On track",
@@ -26,9 +26,10 @@ STATE_LABELS = {
     State.BREACHED: "Breached",
     State.MET: "Met",
     State.PAUSED: "Paused",
+    State.CANCELLED: "Cancelled",
 }
 # When no clock runs, the queue shows the state that matters most.
-IDLE_PRECEDENCE = (State.BREACHED, State.PAUSED, State.MET)
+IDLE_PRECEDENCE = (State.BREACHED, State.PAUSED, State.MET, State.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,8 @@ def local_minute(instant: datetime | None) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-def sla_badge(clock: SlaClock, *, now: datetime) -> SlaBadge:
-    state = states.state(clock, now=now)
+def sla_badge(clock: SlaClock, *, now: datetime, cancelled: bool = False) -> SlaBadge:
+    state = states.state(clock, now=now, cancelled=cancelled)
     running = sla_clock.is_running(clock)
     left = sla_clock.remaining(clock, now=now)
     if running:
@@ -89,6 +90,8 @@ def sla_badge(clock: SlaClock, *, now: datetime) -> SlaBadge:
         remaining = f"{duration_text(left, 'clock')} left"
     elif state == State.MET:
         remaining = f"took {duration_text(clock.elapsed, 'clock')}"
+    elif state == State.CANCELLED:
+        remaining = f"stopped after {duration_text(clock.elapsed, 'clock')}"
     elif clock.breached_at:
         remaining = f"breached {duration_text(now - clock.breached_at, 'clock')} ago"
     else:
@@ -109,11 +112,11 @@ def sla_badge(clock: SlaClock, *, now: datetime) -> SlaBadge:
 
 def incident_sla_badges(incident: Incident, *, now: datetime) -> list[SlaBadge]:
     """One badge per target, response first (uses the prefetched `sla_clocks`)."""
-    return sla_badges(incident.sla_clocks.all(), now=now)
+    return sla_badges(incident.sla_clocks.all(), now=now, cancelled=incident.status == Status.CANCELLED)
 
 
-def sla_badges(clocks: Iterable[SlaClock], *, now: datetime) -> list[SlaBadge]:
-    return [sla_badge(clock, now=now) for clock in clocks]
+def sla_badges(clocks: Iterable[SlaClock], *, now: datetime, cancelled: bool = False) -> list[SlaBadge]:
+    return [sla_badge(clock, now=now, cancelled=cancelled) for clock in clocks]
 
 
 @dataclass(frozen=True)
@@ -122,10 +125,10 @@ class QueueSla:
     also_breached: list[str]  # other targets already breached, e.g. ["response"]
 
 
-def queue_sla(clocks: Iterable[SlaClock], *, now: datetime) -> QueueSla | None:
+def queue_sla(clocks: Iterable[SlaClock], *, now: datetime, cancelled: bool = False) -> QueueSla | None:
     """Of a row's clocks (e.g. incidents.selectors.incident_queue's `sla_clock_list`): the most urgent
-    running one, else the state that matters most among the stopped ones."""
-    badges = sla_badges(clocks, now=now)
+    running one, else the state that matters most among the stopped ones. `cancelled`: the incident's."""
+    badges = sla_badges(clocks, now=now, cancelled=cancelled)
     if not badges:
         return None
     running = [b for b in badges if b.ticking]

@@ -143,7 +143,9 @@ def _queue_rows(incidents: list[Incident], *, now) -> None:
         incident.created_iso = created.isoformat()
         incident.created_title = local_minute(created)
         incident.age = duration_text(now - incident.created_at, "age")
-        incident.sla = queue_sla(incident.sla_clock_list, now=now)
+        incident.sla = queue_sla(
+            incident.sla_clock_list, now=now, cancelled=incident.status == Status.CANCELLED
+        )
 
 
 def _filter_options(query) -> dict[str, list[tuple[str, str, bool]]]:

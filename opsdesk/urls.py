@@ -5,12 +5,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from core.views import healthz
+from core.views import LoginView, healthz
+
+# Under /api/ every error is the API's JSON shape (core/api/exceptions.py); elsewhere the HTML pages.
+handler400 = "core.api.exceptions.handler400"
+handler403 = "core.api.exceptions.handler403"
+handler404 = "core.api.exceptions.handler404"
+handler500 = "core.api.exceptions.handler500"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="incidents:queue", permanent=False)),
     path("healthz", healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("opsdesk.api_urls")),

@@ -174,9 +174,26 @@ class EscalationPolicyForm(forms.ModelForm):
         return data
 
 
+class EscalationLevelFormSet(BaseInlineFormSet):
+    """Each level passes the services' checks here, so the admin shows them next to the level."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            try:
+                escalation_services.escalation_level_check(after=data.get("after"), number=data.get("number"))
+            except InvalidInput as error:
+                for name, messages_ in error.fields.items():
+                    form.add_error(name if name in form.fields else None, messages_)
+
+
 class EscalationLevelInline(RulesAdminMixin, admin.StackedInline):
     permission_rules = CONFIG
     model = EscalationLevel
+    formset = EscalationLevelFormSet
     extra = 0
     filter_horizontal = ("notify_users",)
 

@@ -10,6 +10,7 @@ from core.audit import audit_actor
 from core.errors import InvalidInput
 from core.permissions import require
 
+from .bounds import duration_too_long
 from .escalations import escalation_policy_reschedule, processes
 from .models import EscalationLevel, EscalationPolicy
 from .permissions import MANAGE_ESCALATIONS
@@ -46,6 +47,8 @@ def escalation_level_check(*, after: timedelta, number: int) -> None:
     errors = {}
     if after is None or after < timedelta(0):
         errors["after"] = "Must be zero or longer."
+    elif too_long := duration_too_long(after):
+        errors["after"] = too_long
     if number is None or number < 1:
         errors["number"] = "Levels are numbered from 1."
     if errors:

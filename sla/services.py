@@ -8,6 +8,7 @@ from core.errors import InvalidInput
 from core.permissions import require
 from core.processes import CREATE, default_process, get_process
 
+from .bounds import duration_too_long
 from .engine import adapter_for_process
 from .models import SlaPolicy, SlaTarget
 from .permissions import MANAGE_POLICIES
@@ -34,6 +35,8 @@ def sla_target_errors(*, process: str, spec: dict) -> list[str]:
     duration = spec.get("duration")
     if duration is None or duration <= timedelta(0):
         errors.append(f"{name}: the duration must be longer than zero.")
+    elif too_long := duration_too_long(duration):
+        errors.append(f"{name}: the duration is too long. {too_long}")
     try:
         known = get_process(process).actions
     except ValidationError:

@@ -5,6 +5,8 @@ report classifies clocks through this module.
 
 - breached: the breach fired, or the clock runs past its due time, or it stopped after its target;
 - met: stopped within its target and not breached;
+- cancelled: stopped within its target because the record was withdrawn (cancelled): no outcome, so
+  neither met nor breached (the caller says so: a clock does not know why it stopped);
 - at risk: running, not breached, past 75 % of its target (`at_risk_at`);
 - paused: not running, not stopped, not breached;
 - on track: running, before 75 %."""
@@ -23,6 +25,7 @@ class State:
     BREACHED = "breached"
     MET = "met"
     PAUSED = "paused"
+    CANCELLED = "cancelled"
 
 
 def is_breached(clock: SlaClockBase, *, now: datetime) -> bool:
@@ -88,11 +91,12 @@ def at_risk_q(now: datetime, prefix: str = "") -> Q:
     )
 
 
-def state(clock: SlaClockBase, *, now: datetime) -> str:
+def state(clock: SlaClockBase, *, now: datetime, cancelled: bool = False) -> str:
+    """`cancelled`: the record was cancelled, so a stopped clock that did not breach has no outcome."""
     if is_breached(clock, now=now):
         return State.BREACHED
     if clock.stopped_at is not None:
-        return State.MET
+        return State.CANCELLED if cancelled else State.MET
     if clock.running_since is None:
         return State.PAUSED
     return State.AT_RISK if is_at_risk(clock, now=now) else State.ON_TRACK

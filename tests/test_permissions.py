@@ -295,7 +295,9 @@ WRITES = [
         name="incident escalate",
         allowed=INCIDENT_WORKERS,
         setup=_incident(impact=Level.HIGH, urgency=Level.HIGH),  # the default P1 policy has manual levels
-        api=lambda api, incident, world: api.post(f"{INCIDENTS}{incident.pk}/escalate/", {"note": "Now."}),
+        api=lambda api, incident, world: api.post(
+            f"{INCIDENTS}{incident.pk}/escalate/", {"note": "Now.", "level": 0}
+        ),
         service=lambda actor, incident, world: incident_services.incident_escalate(
             incident=incident, actor=actor, note="Now."
         ),

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from audit.models import ACTIONS, AuditRecord
 from audit.selectors import record_changes
+from core.api.dates import InstantField
 from core.api.serializers import StrictInputSerializer, UserRefSerializer
 
 
@@ -12,10 +13,8 @@ class AuditFilterSerializer(StrictInputSerializer):
     )
     object_id = serializers.CharField(required=False, max_length=64, help_text="The record's primary key.")
     actor = serializers.IntegerField(required=False, min_value=1, help_text="User id of who made the change.")
-    since = serializers.DateTimeField(
-        required=False, help_text="Changes at or after this instant (ISO 8601)."
-    )
-    until = serializers.DateTimeField(required=False, help_text="Changes before this instant (ISO 8601).")
+    since = InstantField(required=False, help_text="Changes at or after this instant (ISO 8601).")
+    until = InstantField(required=False, help_text="Changes before this instant (ISO 8601).")
 
     def validate(self, attrs):
         if attrs.get("since") and attrs.get("until") and attrs["until"] <= attrs["since"]:

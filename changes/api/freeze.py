@@ -6,6 +6,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from catalog.models import Service
+from core.api.dates import InstantField
 from core.api.permissions import HasRole
 from core.api.serializers import StrictInputSerializer
 
@@ -59,12 +60,12 @@ class FreezeWindowInputSerializer(StrictInputSerializer):
 
 class FreezeWindowQuerySerializer(serializers.Serializer):
     # `from` is a keyword: declared through the fields mapping.
-    to = serializers.DateTimeField(required=False)
+    to = InstantField(required=False)
     service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.all(), required=False)
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = serializers.DateTimeField(required=False)
+        fields["from"] = InstantField(required=False)
         return fields
 
 

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.concurrency import etag_for, expected_version
+from core.api.dates import InstantField
 from core.api.permissions import requires
 from core.api.serializers import ErrorSerializer, StrictInputSerializer
 
@@ -106,8 +107,8 @@ class ConflictReportSerializer(serializers.Serializer):
 
 
 class WindowQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField(required=False)
-    end = serializers.DateTimeField(required=False)
+    start = InstantField(required=False)
+    end = InstantField(required=False)
 
     def validate(self, attrs):
         if ("start" in attrs) != ("end" in attrs):

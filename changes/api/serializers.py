@@ -2,7 +2,6 @@
 write (each transition action has its own, so the schema says exactly what each one takes)."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -20,6 +19,7 @@ from changes.models import (
 )
 from core.api.serializers import NamedRefSerializer, StrictInputSerializer, UserRefSerializer
 from core.api.serializers import TimelineEntrySerializer as BaseTimelineEntrySerializer
+from core.api.teams import TeamField
 from core.priority import Priority
 
 VERSION_HELP = "The version you last read (or send If-Match); a stale one gets 409."
@@ -40,15 +40,9 @@ def _user_field() -> serializers.SlugRelatedField:
     )
 
 
-def _group_field() -> serializers.SlugRelatedField:
-    """A group by name, optional, null to clear."""
-    return serializers.SlugRelatedField(
-        slug_field="name",
-        queryset=Group.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Group name.",
-    )
+def _group_field() -> TeamField:
+    """A team by name, optional, null to clear (role groups such as viewer are refused)."""
+    return TeamField(required=False, allow_null=True)
 
 
 def _services_field() -> serializers.PrimaryKeyRelatedField:

@@ -3,11 +3,17 @@
     {"status": 409, "code": "transition_not_allowed", "message": "...",
      "fields": {...}, "current_status": "new", "allowed_transitions": ["acknowledge", "cancel"]}
 
-`fields` appears on 400s; the state keys on 409s. Nothing a client sends should reach a 500."""
+`fields` appears on 400s; the state keys on 409s. Nothing a client sends should reach a 500.
+
+Errors Django answers before or outside a DRF view (no route matches, a body over
+DATA_UPLOAD_MAX_MEMORY_SIZE, a crash) come through handler400/403/404/500 (opsdesk/urls.py): under /api/
+in this same shape, elsewhere as the HTML pages."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -24,7 +30,17 @@ _MESSAGES = {
     406: "Not acceptable.",
     415: "Unsupported media type.",
     429: "Too many requests.",
+    500: "Server error. The failure was logged; try again later.",
 }
+API_PREFIX = "/api/"
+
+
+def _request_error_message(exc: Exception) -> tuple[str, str]:
+    if isinstance(exc, RequestDataTooBig):
+        return "request_too_large", "The request body is larger than the server accepts."
+    if isinstance(exc, TooManyFieldsSent):
+        return "too_many_fields", "The request has more fields than the server accepts."
+    return "bad_request", "The request could not be read."
 
 
 def error_body(*, status_code: int, code: str, message: str, **extra) -> dict:
@@ -64,6 +80,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, SuspiciousOperation):  # RequestDataTooBig, TooManyFieldsSent, a bad multipart body
+        code, message = _request_error_message(exc)
+        return Response(error_body(status_code=400, code=code, message=message), status=400)
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -80,3 +99,32 @@ def exception_handler(exc, context):
             status_code=code, code=str(error_code), message=str(detail) or _MESSAGES.get(code, "Error.")
         )
     return response
+
+
+def _json_error(status_code: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(error_body(status_code=status_code, code=code, message=message), status=status_code)
+
+
+def handler400(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        code, message = _request_error_message(exception)
+        return _json_error(400, code, message)
+    return defaults.bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        return _json_error(403, "permission_denied", _MESSAGES[403])
+    return defaults.permission_denied(request, exception)
+
+
+def handler404(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        return _json_error(404, "not_found", _MESSAGES[404])
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith(API_PREFIX):
+        return _json_error(500, "server_error", _MESSAGES[500])
+    return defaults.server_error(request)

@@ -1,7 +1,6 @@
 """The API's contract with tools: authentication, one error shape, a truthful OpenAPI document."""
 
 import pytest
-from django.core.cache import cache
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
@@ -24,15 +23,14 @@ def test_wrong_password_is_a_400_in_the_error_shape(agent):
 
 
 def test_token_endpoint_is_rate_limited(agent):
-    cache.clear()
+    """Per client address, right passwords included (wrong ones lock sooner: test_login_throttle.py)."""
     client = APIClient()
     codes = [
-        client.post("/api/v1/auth/token/", {"username": "agent", "password": "guess"}).status_code
+        client.post("/api/v1/auth/token/", {"username": "agent", "password": "opsdesk"}).status_code
         for _ in range(61)
     ]
-    assert codes[:60] == [400] * 60
+    assert codes[:60] == [200] * 60
     assert codes[60] == 429
-    cache.clear()
 
 
 def test_method_not_allowed_and_unsupported_media_use_the_shape(client_for, agent):

@@ -1,15 +1,16 @@
 import functools
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import ConfigurationItem, Service
 from core.api.serializers import NamedRefSerializer, PlainRowsMixin, StrictInputSerializer, UserRefSerializer
+from core.api.teams import TeamField
 from core.models import TimelineEntry
 from incidents.models import Incident, Level, Priority, ResolutionCode, Source, Status
 from sla.api.serializers import SlaClockSerializer
+from sla.states import State
 
 
 class ServiceRefSerializer(NamedRefSerializer):
@@ -73,6 +74,13 @@ class IncidentSerializer(PlainRowsMixin, serializers.ModelSerializer):
     def get_allowed_transitions(self, incident: Incident) -> list[str]:
         return list(_allowed_transitions(incident.status))
 
+    def to_representation(self, incident: Incident) -> dict:
+        data = super().to_representation(incident)
+        if incident.status == Status.CANCELLED:  # a withdrawn incident met nothing (sla/states.py)
+            for clock in data["sla"]:
+                clock["state"] = State.CANCELLED if clock["state"] == State.MET else clock["state"]
+        return data
+
 
 class _IncidentFieldsSerializer(StrictInputSerializer):
     title = serializers.CharField(max_length=200)
@@ -87,13 +95,7 @@ class _IncidentFieldsSerializer(StrictInputSerializer):
     urgency = serializers.ChoiceField(
         choices=Level.choices, required=False, help_text="1 high, 2 medium, 3 low"
     )
-    assignment_group = serializers.SlugRelatedField(
-        slug_field="name",
-        queryset=Group.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Group name.",
-    )
+    assignment_group = TeamField(required=False, allow_null=True)
     assignee = serializers.SlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(is_active=True),
@@ -142,7 +144,10 @@ class EscalateSerializer(StrictInputSerializer):
         required=False, allow_blank=True, default="", help_text="Shown in the timeline."
     )
     level = serializers.IntegerField(
-        required=False, min_value=0, help_text="The escalation level you saw; if it moved meanwhile, 409."
+        required=False,
+        min_value=0,
+        help_text="The escalation level you saw; if it moved meanwhile, 409. Required unless the request "
+        "has an Idempotency-Key header: either way a retried request cannot fire a further level.",
     )
 
 

@@ -1,18 +1,20 @@
 """REST API for incidents: thin views over incidents.services and incidents.selectors."""
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
+from core import idempotency
 from core.api.concurrency import etag_for, expected_version
 from core.api.filters import FilterBackend
 from core.api.ordering import OrderingFilter
 from core.api.pagination import CursorPagination
 from core.api.permissions import HasRole
 from core.api.serializers import ErrorSerializer, TimelineEntrySerializer
+from core.errors import InvalidInput
 from incidents import permissions, selectors, services
 from incidents.filters import IncidentFilter
 from incidents.models import TRANSITIONS, Incident
@@ -145,20 +147,40 @@ class IncidentViewSet(
 
     @extend_schema(
         request=EscalateSerializer,
+        parameters=[
+            OpenApiParameter(
+                idempotency.HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                description="A key of yours for this escalation (required without `level`): a retry with the "
+                "same key returns the incident and fires nothing more.",
+            )
+        ],
         responses={
             200: IncidentSerializer,
+            400: OpenApiResponse(ErrorSerializer, "Neither `level` nor an Idempotency-Key header."),
             409: OpenApiResponse(ErrorSerializer, "No further escalation level, or escalated meanwhile."),
         },
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def escalate(self, request, pk=None):
-        """Escalate now: fire the next level of the incident's escalation policy."""
+        """Escalate now: fire the next level of the incident's escalation policy. Say which level you
+        saw (`level`) or send an Idempotency-Key, so that a retried request cannot escalate twice."""
         data = self._validated(EscalateSerializer, request)
+        key = request.headers.get(idempotency.HEADER, "").strip() or None
+        if key is not None and len(key) > idempotency.MAX_KEY_LENGTH:
+            raise InvalidInput({idempotency.HEADER: f"At most {idempotency.MAX_KEY_LENGTH} characters."})
+        if key is None and data.get("level") is None:
+            raise InvalidInput(
+                {"level": "Give the escalation level you saw, or send an Idempotency-Key header, so that a "
+                 "retry cannot escalate twice."}
+            )  # fmt: skip
         incident = services.incident_escalate(
             incident=self.get_object(),
             actor=request.user,
             note=data["note"],
             expected_level=data.get("level"),
+            idempotency_key=key,
         )
         return self._respond(incident)
 

@@ -158,12 +158,17 @@ def test_escalation_can_raise_priority_and_retarget_the_sla(setup, service):
 
 def test_api_escalate(client_for, setup):
     api = client_for(setup["agent"])
-    response = api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {"note": "Need help"})
+    response = api.post(
+        f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {"note": "Need help", "level": 0}
+    )
     assert response.status_code == 200 and response.json()["escalation_level"] == 1
     viewer_api = client_for(setup["boss"])
-    assert viewer_api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {}).status_code == 200
-    api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {})
-    response = api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {})
+    assert (
+        viewer_api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {"level": 1}).status_code
+        == 200
+    )
+    api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {"level": 2})
+    response = api.post(f"/api/v1/incidents/{setup['incident'].pk}/escalate/", {"level": 3})
     assert response.status_code == 409 and response.json()["code"] == "no_escalation_level"
 
 

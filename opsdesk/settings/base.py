@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from opsdesk.embedded_db import database_url
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,8 +131,35 @@ STORAGES = {
 }
 
 LOGIN_URL = "login"
+# Every password login (form, admin, API token) goes through the lockout (core/login_throttle.py).
+AUTHENTICATION_BACKENDS = ["core.login_throttle.ThrottledModelBackend"]
+OPSDESK_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("OPSDESK_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+OPSDESK_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("OPSDESK_LOGIN_FAILURES_PER_ADDRESS", "20"))
+OPSDESK_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("OPSDESK_LOGIN_LOCKOUT_SECONDS", "900"))
+# Reverse proxies in front of the web processes whose X-Forwarded-For is trusted (0: use REMOTE_ADDR).
+OPSDESK_TRUSTED_PROXIES = int(os.environ.get("OPSDESK_TRUSTED_PROXIES", "0"))
 LOGIN_REDIRECT_URL = "incidents:queue"
 LOGOUT_REDIRECT_URL = "login"
+
+# Content-Security-Policy (django-csp): scripts and styles only from this site (no inline scripts or
+# handlers anywhere: static/opsdesk/*.js; htmx is served locally with eval off), inline <style> only
+# with the request's nonce (the SVG charts), images from here and data: URIs (the favicon, Swagger UI).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+OPSDESK_IDEMPOTENCY_SECONDS = int(os.environ.get("OPSDESK_IDEMPOTENCY_SECONDS", str(24 * 3600)))
 
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -165,6 +194,8 @@ CELERY_TASK_ROUTES = {
     "core.sweep_events": {"queue": TIMERS_QUEUE},
 }
 OPSDESK_CMDB_MAX_DEPTH = int(os.environ.get("OPSDESK_CMDB_MAX_DEPTH", "20"))  # hops an impact walk follows
+# The longest SLA target or escalation delay (sla/bounds.py): each is walked on a calendar per record.
+OPSDESK_MAX_DURATION_DAYS = int(os.environ.get("OPSDESK_MAX_DURATION_DAYS", "365"))
 OPSDESK_SWEEP_SECONDS = float(os.environ.get("OPSDESK_SWEEP_SECONDS", "5"))
 OPSDESK_SUSPECT_WINDOW_HOURS = float(os.environ.get("OPSDESK_SUSPECT_WINDOW_HOURS", "4"))  # change → incident
 CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
@@ -203,6 +234,16 @@ CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
 # catches failures).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Counters every web process must share: failed logins (core/login_throttle.py) and API throttles.
+    "shared": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "opsdesk-shared",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}
+    ),
     "alerts": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -232,10 +273,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+    "DEFAULT_THROTTLE_CLASSES": [  # counted in the shared cache: one budget across web processes
+        "core.api.throttling.AnonRateThrottle",
+        "core.api.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": OPSDESK_TRUSTED_PROXIES,  # X-Forwarded-For is trusted only this far
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("OPSDESK_THROTTLE_ANON", "60/min"),
         "user": os.environ.get("OPSDESK_THROTTLE_USER", "6000/min"),

@@ -10,6 +10,7 @@ from core.api.serializers import StrictInputSerializer
 from core.priority import Priority
 from core.processes import get_process
 from sla import clock as sla_clock
+from sla.bounds import duration_too_long
 from sla.models import Calendar, EscalationLevel, EscalationPolicy, SlaClock, SlaPolicy, SlaTarget
 
 
@@ -53,6 +54,8 @@ class SlaPolicySerializer(serializers.ModelSerializer):
 def _positive(value: timedelta) -> timedelta:
     if value <= timedelta(0):
         raise serializers.ValidationError("Must be longer than zero.")
+    if too_long := duration_too_long(value):
+        raise serializers.ValidationError(too_long)
     return value
 
 
@@ -61,7 +64,9 @@ class SlaTargetInputSerializer(StrictInputSerializer):
     response and resolution of the main process), else start_on is ["create"] and the rest empty."""
 
     name = serializers.SlugField(max_length=32)
-    duration = serializers.DurationField(help_text="e.g. 00:15:00", validators=[_positive])
+    duration = serializers.DurationField(
+        help_text="e.g. 00:15:00; at most OPSDESK_MAX_DURATION_DAYS (365) days.", validators=[_positive]
+    )
     start_on = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
     pause_on = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
     resume_on = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
@@ -130,7 +135,8 @@ class EscalationPolicySerializer(serializers.ModelSerializer):
 
 
 class SlaClockSerializer(serializers.ModelSerializer):
-    """One SLA target's clock: state on_track | at_risk | breached | met | paused."""
+    """One SLA target's clock: state on_track | at_risk | breached | met | paused | cancelled (the
+    record was cancelled before the target was breached)."""
 
     state = serializers.SerializerMethodField()
     remaining_seconds = serializers.SerializerMethodField(

@@ -75,3 +75,39 @@ document.addEventListener("keydown", (event) => {
     open.querySelector("summary")?.focus();
   }
 });
+
+// Copy buttons: data-copy names the element whose value (or text) goes to the clipboard; data-copied
+// names where to say it worked, data-copied-label replaces the button's text instead. (No inline
+// scripts or handlers anywhere: the Content-Security-Policy allows none.)
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const source = document.querySelector(button.dataset.copy);
+  if (!source) return;
+  const isField = "value" in source && typeof source.select === "function";
+  const text = isField ? source.value : source.textContent;
+  if (isField) source.select();
+  const done = () => {
+    if (button.dataset.copiedLabel) button.textContent = button.dataset.copiedLabel;
+    const status = button.dataset.copied && document.querySelector(button.dataset.copied);
+    if (status) status.textContent = "Copied.";
+  };
+  const fallback = () => isField && document.execCommand("copy") && done();
+  if (navigator.clipboard) navigator.clipboard.writeText(text).then(done, fallback);
+  else fallback();
+});
+
+// Read-only fields that select their whole value on focus (endpoint URLs, keys).
+document.addEventListener("focusin", (event) => {
+  if (event.target instanceof HTMLInputElement && event.target.hasAttribute("data-select-on-focus")) {
+    event.target.select();
+  }
+});
+
+// A periodic refresh skips its turn while the element holds an open dropdown (the notification bell).
+document.addEventListener("htmx:confirm", (event) => {
+  const element = event.detail.elt;
+  if (element?.hasAttribute?.("data-skip-refresh-while-open") && element.querySelector("details[open]")) {
+    event.preventDefault();
+  }
+});
