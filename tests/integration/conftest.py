@@ -33,6 +33,17 @@ def purge_broker_queue() -> int:
         )
 
 
+@pytest.fixture(autouse=True)
+def closed_nudge_breaker():
+    """Each test starts with nudges going out: a broker failure simulated by an earlier test must
+    not make this one's nudges skip (the worker threads share this process's breaker)."""
+    from core import nudge
+
+    nudge.breaker.reset()
+    yield
+    nudge.breaker.reset()
+
+
 @pytest.fixture
 def celery_worker(transactional_db):
     """A started worker (threads pool, 2 threads) consuming the real broker; stopped afterwards."""
