@@ -58,7 +58,7 @@ def producers_pointed_at(url: str):
     """The app's producers publish to `url`, with the app's own connection settings."""
     amqp = celery_app.amqp
     saved = amqp._producer_pool
-    amqp._producer_pool = ProducerPool(celery_app.connection_for_write(url=url).Pool(limit=2), limit=2)
+    amqp._producer_pool = ProducerPool(amqp.producer_connection(url).Pool(limit=2), limit=2)
     try:
         yield
     finally:

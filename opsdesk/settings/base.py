@@ -135,7 +135,8 @@ LOGOUT_REDIRECT_URL = "login"
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # A broker outage must not slow a write (core/nudge.py): a producer tries one connection, bounded by
-# these timeouts, instead of kombu's default retries; the worker's consumer keeps retrying forever.
+# the connect timeout, instead of kombu's default retries (the worker's consumer keeps retrying), and
+# its commands by the socket timeout (producers only, opsdesk/celery.py: consumers block on purpose).
 BROKER_CONNECT_TIMEOUT = float(os.environ.get("OPSDESK_BROKER_CONNECT_TIMEOUT", "1"))
 BROKER_SOCKET_TIMEOUT = float(os.environ.get("OPSDESK_BROKER_SOCKET_TIMEOUT", "5"))  # a hung broker
 # After a nudge could not reach the broker, its process sends no nudges for this long (core/nudge.py).
@@ -145,8 +146,8 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "max_retries": 0,  # connection attempts after the first, when a producer connects
         "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
-        "socket_timeout": BROKER_SOCKET_TIMEOUT,  # more than the BRPOP timeout (1 s)
     }
+    BROKER_PRODUCER_TRANSPORT_OPTIONS = {"socket_timeout": BROKER_SOCKET_TIMEOUT}
 else:
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = VAR_DIR / "broker"

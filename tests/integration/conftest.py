@@ -11,6 +11,7 @@ previous transactional test's flush removed.)
 """
 
 import os
+import threading
 import time
 from collections.abc import Callable
 
@@ -44,9 +45,7 @@ def closed_nudge_breaker():
     nudge.breaker.reset()
 
 
-@pytest.fixture
-def celery_worker(transactional_db):
-    """A started worker (threads pool, 2 threads) consuming the real broker; stopped afterwards."""
+def _check_broker() -> None:
     if not str(celery_app.conf.broker_url).startswith("redis://"):
         pytest.fail(f"The worker tests need Redis (REDIS_URL); the broker is {celery_app.conf.broker_url!r}.")
     try:
@@ -56,18 +55,78 @@ def celery_worker(transactional_db):
         pytest.fail(f"The broker at {celery_app.conf.broker_url} does not answer: {error}")
     os.environ.setdefault("CELERY_SKIP_CHECKS", "1")  # the Django checks ran already in this process
     celery_app.loader.import_default_modules()  # the autodiscovered tasks of every app
-    purge_broker_queue()
-    with start_worker(
+
+
+def _worker(queues: list[str], **options):
+    """A started worker (threads pool) consuming `queues` of the real broker."""
+    return start_worker(
         celery_app,
-        queues=[settings.TIMERS_QUEUE, celery_app.conf.task_default_queue],
+        queues=queues,
         pool="threads",
-        concurrency=2,
         perform_ping_check=False,
-        shutdown_timeout=10,
+        shutdown_timeout=options.pop("shutdown_timeout", 10),
         loglevel="WARNING",
-    ) as worker:
+        **options,
+    )
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A started worker (threads pool, 2 threads) consuming the real broker; stopped afterwards."""
+    _check_broker()
+    purge_broker_queue()
+    with _worker([settings.TIMERS_QUEUE, celery_app.conf.task_default_queue], concurrency=2) as worker:
         yield worker
     purge_broker_queue()
+
+
+@pytest.fixture
+def split_workers(transactional_db):
+    """The production topology (Procfile.dev, docker compose): one worker for the `timers` queue
+    (deadline sweeps, event dispatch) and one for the default queue (deliveries), 2 threads each."""
+    _check_broker()
+    purge_broker_queue()
+    with (
+        _worker([settings.TIMERS_QUEUE], concurrency=2, hostname="timers@test") as timers,
+        _worker(
+            [celery_app.conf.task_default_queue], concurrency=2, hostname="delivery@test", shutdown_timeout=30
+        ) as delivery,
+    ):
+        yield timers, delivery
+    purge_broker_queue()
+
+
+class Beat(threading.Thread):
+    """Sends the beat schedule's sweep entries (those every OPSDESK_SWEEP_SECONDS), with their
+    options (expiry) and routes, every `period` seconds, as `celery beat` does; a thread, so a test
+    needs no schedule file or extra process."""
+
+    def __init__(self, period: float):
+        super().__init__(daemon=True)
+        self.period = period
+        self.stopped = threading.Event()
+        self.entries = [
+            entry
+            for entry in settings.CELERY_BEAT_SCHEDULE.values()
+            if entry["schedule"] == settings.OPSDESK_SWEEP_SECONDS
+        ]
+
+    def run(self) -> None:
+        while True:
+            for entry in self.entries:
+                celery_app.send_task(entry["task"], **entry.get("options", {}))
+            if self.stopped.wait(self.period):
+                return
+
+
+@pytest.fixture
+def beat():
+    """The sweeps, sent every OPSDESK_SWEEP_SECONDS as in production, until the test ends."""
+    ticker = Beat(settings.OPSDESK_SWEEP_SECONDS)
+    ticker.start()
+    yield ticker
+    ticker.stopped.set()
+    ticker.join()
 
 
 @pytest.fixture
