@@ -1,7 +1,8 @@
 """`python -m bench [--quick]`: the SLA-engine benchmark; `python -m bench http [--quick]`: the HTTP
 benchmark (bench/http_bench.py); `python -m bench alerts [--quick]`: a burst of Alertmanager alerts
 (bench/alerts.py); `python -m bench cmdb [--quick]`: the CMDB graph (bench/cmdb.py); `python -m bench changes
-[--quick]`: the change collision check (bench/changes.py).
+[--quick]`: the change collision check (bench/changes.py); `python -m bench outage [--quick]`: API
+create latency with the broker up and down (bench/outage.py).
 See bench/RESULTS.md."""
 
 import contextlib
@@ -179,7 +180,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     argv = sys.argv[1:] if argv is None else argv
-    benchmarks = {"http": "http_bench", "alerts": "alerts", "changes": "changes", "cmdb": "cmdb"}
+    benchmarks = {
+        "http": "http_bench",
+        "alerts": "alerts",
+        "changes": "changes",
+        "cmdb": "cmdb",
+        "outage": "outage",
+    }
     if argv[:1] and argv[0] in benchmarks:
         module = importlib.import_module(f".{benchmarks[argv[0]]}", __package__)
         return module.main(argv[1:])
