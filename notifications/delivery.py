@@ -5,8 +5,10 @@
    for all of them in one UPDATE, and commit. Nobody else sees them as due until the lease ends,
    and no lock is held while sending.
 2. Send: the batch's emails first, over one SMTP connection, then its webhooks, one HTTP request
-   each (each bounded by a timeout shorter than the lease). Nothing new is started after half the
-   lease: the rest of the batch is handed back (attempt not counted, due again at once).
+   each (bounded by a connect timeout and a per-read timeout, shorter than the lease). Nothing new
+   is started after half the lease, nor after the task's time budget (TASK_BUDGET_SECONDS; the
+   first send always starts): the rest of the batch is handed back (attempt not counted, due
+   again at once), and the sweep task nudges a successor.
 3. Record, in a second short transaction and a constant number of statements whatever the batch
    size: the `DeliveryAttempt` log rows in one INSERT, then per message `sent`, a retry at
    `now + backoff(attempts)`, or `dead` after the last attempt, in one UPDATE. The attempt number

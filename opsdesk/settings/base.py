@@ -181,6 +181,8 @@ CELERY_TASK_ROUTES = {
 OPSDESK_CMDB_MAX_DEPTH = int(os.environ.get("OPSDESK_CMDB_MAX_DEPTH", "20"))  # hops an impact walk follows
 OPSDESK_SWEEP_SECONDS = float(os.environ.get("OPSDESK_SWEEP_SECONDS", "5"))
 OPSDESK_SUSPECT_WINDOW_HOURS = float(os.environ.get("OPSDESK_SUSPECT_WINDOW_HOURS", "4"))  # change → incident
+# Each sweep entry expires after two intervals: one not started by then is dropped, as a newer one is
+# queued already. On the timers worker a deadline sweep waits only behind other sweeps and dispatches.
 CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
     "sweep-sla-clocks": {
         "task": "sla.tasks.sweep_sla_clocks",
