@@ -86,12 +86,14 @@ def test_thresholds_fire_on_time_while_webhook_deliveries_back_up(
         lambda: all(breached_and_escalated(i) for i in incidents), timeout=(LEAD + GOAL * 2).total_seconds()
     )
 
+    late: dict[str, float] = {}
     for incident in incidents:
         breach = [e for e in timeline_for(incident).filter(kind="sla") if e.data["threshold"] == "breach"]
-        assert len(breach) == 1 and lateness(breach, due_at) <= GOAL
         level_2 = [e for e in timeline_for(incident).filter(kind="escalation") if e.data["level"] == 2]
-        assert len(level_2) == 1 and lateness(level_2, due_at) <= GOAL
         told = Notification.objects.filter(event_key=f"incident:{incident.pk}:sla:response:breach")
-        assert lateness(told, due_at) <= GOAL
+        assert len(breach) == len(level_2) == 1  # each fired once
+        for what, rows in (("breach", breach), ("escalation level 2", level_2), ("notification", told)):
+            late[f"{incident.number} {what}"] = lateness(rows, due_at).total_seconds()
+    assert max(late.values()) <= GOAL.total_seconds(), f"seconds late: {late}"
     # ...while the webhooks were still backed up behind the slow receiver:
     assert OutboxMessage.objects.filter(channel="webhook", status="pending").count() > BACKLOG / 2
