@@ -161,3 +161,18 @@ def test_an_error_that_is_not_the_brokers_does_not_stop_nudging(
         nudge.nudge_on_commit(tasks.dispatch_events, object())  # cannot be serialised
     assert "nudge: could not queue core.dispatch_events" in caplog.text
     assert not nudge.breaker.is_open and nudge.breaker.failures == 0
+
+
+def test_a_hung_broker_costs_one_nudge_the_producers_socket_timeout(
+    settings, db, django_capture_on_commit_callbacks, caplog
+):
+    """A broker that accepts connections but never answers (stopped with SIGSTOP, a dead proxy)."""
+    settings.NUDGE_BREAKER_SECONDS = 600
+    settings.BROKER_PRODUCER_TRANSPORT_OPTIONS = {"socket_timeout": 0.3}
+    with socket.create_server(("127.0.0.1", 0)) as hung:  # listens, never accepts nor answers
+        url = f"redis://127.0.0.1:{hung.getsockname()[1]}/0"
+        with producers_pointed_at(url), django_capture_on_commit_callbacks(execute=True):
+            for _ in range(3):
+                nudge.nudge_on_commit(tasks.sweep_events)
+    assert (nudge.breaker.attempts, nudge.breaker.failures, nudge.breaker.skipped) == (1, 1, 2)
+    assert "Timeout" in caplog.text  # the read timed out instead of waiting for ever

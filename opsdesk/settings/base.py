@@ -138,7 +138,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # the connect timeout, instead of kombu's default retries (the worker's consumer keeps retrying), and
 # its commands by the socket timeout (producers only, opsdesk/celery.py: consumers block on purpose).
 BROKER_CONNECT_TIMEOUT = float(os.environ.get("OPSDESK_BROKER_CONNECT_TIMEOUT", "1"))
-BROKER_SOCKET_TIMEOUT = float(os.environ.get("OPSDESK_BROKER_SOCKET_TIMEOUT", "5"))  # a hung broker
+BROKER_SOCKET_TIMEOUT = float(os.environ.get("OPSDESK_BROKER_SOCKET_TIMEOUT", "2"))  # a hung broker
 # After a nudge could not reach the broker, its process sends no nudges for this long (core/nudge.py).
 NUDGE_BREAKER_SECONDS = float(os.environ.get("OPSDESK_NUDGE_BREAKER_SECONDS", "5"))
 if REDIS_URL:
