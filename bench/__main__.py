@@ -1,16 +1,20 @@
 """`python -m bench [--quick]`: the SLA-engine benchmark; `python -m bench http [--quick]`: the HTTP
 benchmark (bench/http_bench.py); `python -m bench alerts [--quick]`: a burst of Alertmanager alerts
 (bench/alerts.py); `python -m bench cmdb [--quick]`: the CMDB graph (bench/cmdb.py); `python -m bench changes
-[--quick]`: the change collision check (bench/changes.py).
+[--quick]`: the change collision check (bench/changes.py); `python -m bench outage [--quick]`: API
+create latency with the broker up and down (bench/outage.py).
 See bench/RESULTS.md."""
 
+import contextlib
 import importlib
+import os
 import random
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -81,6 +85,26 @@ def _seed_overdue(seed: ModuleType, fixtures: object, count: int) -> datetime:
     return cutoff
 
 
+@contextlib.contextmanager
+def _delivery_worker(environ: dict[str, str], log_dir: Path, queue: str) -> Iterator[subprocess.Popen]:
+    """The topology of `make run` (Procfile.dev) and docker compose: beside the worker of
+    `procs.worker_and_beat`, which consumes only the routed queues (`timers`: deadline sweeps and
+    event dispatch), a second worker consumes the default queue (deliveries: emails, webhooks)."""
+    from . import procs
+
+    command = procs._celery(
+        "worker", "--concurrency", "2", "-l", "warning", "-Q", queue, "-n", f"bench-delivery-{os.getpid()}@%h"
+    )
+    with open(log_dir / "delivery.log", "wb") as log:
+        process = subprocess.Popen(
+            command, cwd=env.REPO, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        yield process
+    finally:
+        procs.stop(process)
+
+
 def run(params: Params) -> int:
     _log(f"{params.mode} run: {params.incidents:,} incidents, deadlines over {params.spread_minutes:g} min")
     env.reset(params)
@@ -105,7 +129,11 @@ def run(params: Params) -> int:
     log_dir = Path(tempfile.gettempdir()) / f"opsdesk-bench-{params.mode}"
     log_dir.mkdir(exist_ok=True)
     queues = procs.worker_queues()
-    with procs.worker_and_beat(env.bench_environ(params), log_dir, queues) as processes:
+    with (
+        procs.worker_and_beat(env.bench_environ(params), log_dir, queues[:-1]) as timers,
+        _delivery_worker(env.bench_environ(params), log_dir, queues[-1]) as delivery,
+    ):
+        processes = {**timers, "delivery": delivery}
         ready = procs.wait_for_worker(processes)
         _log(
             f"worker ready in {ready:.1f} s (logs in {log_dir}); first deadline in {first_due - time.monotonic():.0f} s"
@@ -152,7 +180,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     argv = sys.argv[1:] if argv is None else argv
-    benchmarks = {"http": "http_bench", "alerts": "alerts", "changes": "changes", "cmdb": "cmdb"}
+    benchmarks = {
+        "http": "http_bench",
+        "alerts": "alerts",
+        "changes": "changes",
+        "cmdb": "cmdb",
+        "outage": "outage",
+    }
     if argv[:1] and argv[0] in benchmarks:
         module = importlib.import_module(f".{benchmarks[argv[0]]}", __package__)
         return module.main(argv[1:])

@@ -10,10 +10,14 @@ NOTIFICATIONS_CLAIM_LEASE        seconds a claimed batch is reserved for its sen
 NOTIFICATIONS_SWEEP_BATCH_SIZE   due messages claimed, sent (emails over one connection) and recorded
                                  per batch by the sweep (default 100)
 NOTIFICATIONS_SWEEP_MAX_BATCHES  batches per sweep run, so one run is bounded (default 10)
-NOTIFICATIONS_SWEEP_SECONDS      a sweep run starts no new batch after this many seconds (default 1),
-                                 so a backlog of emails hands its worker back to the broker often and
-                                 the deadline sweeps on the `timers` queue get their turn
-NOTIFICATIONS_WEBHOOK_TIMEOUT    seconds for one webhook POST (default 5)
+NOTIFICATIONS_TASK_BUDGET_SECONDS  a delivery task claims no new batch and starts no new send after
+                                 this many seconds (default 3; the first send of a run always starts):
+                                 the rest is handed back untried and the task nudges its successor, so
+                                 a backlog is drained by many short tasks, and a slow receiver never
+                                 holds a worker for long (a worker shuts down promptly, other tasks on
+                                 the `celery` queue get their turn)
+NOTIFICATIONS_WEBHOOK_CONNECT_TIMEOUT  seconds to connect (TCP and TLS) to a webhook receiver (default 2)
+NOTIFICATIONS_WEBHOOK_TIMEOUT    seconds to wait for each read of the receiver's answer (default 5)
 NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS  private networks webhooks may target anyway, comma-separated
                                  CIDRs such as "10.0.0.0/8,192.168.1.0/24" (default none)
 NOTIFICATIONS_SITE_URL           absolute base for links in emails (default http://127.0.0.1:8000)
@@ -30,7 +34,8 @@ DEFAULTS = {
     "CLAIM_LEASE": 60.0,
     "SWEEP_BATCH_SIZE": 100,
     "SWEEP_MAX_BATCHES": 10,
-    "SWEEP_SECONDS": 1.0,
+    "TASK_BUDGET_SECONDS": 3.0,
+    "WEBHOOK_CONNECT_TIMEOUT": 2.0,
     "WEBHOOK_TIMEOUT": 5.0,
     "WEBHOOK_ALLOWED_NETWORKS": "",
     "SITE_URL": "http://127.0.0.1:8000",

@@ -5,8 +5,10 @@
    for all of them in one UPDATE, and commit. Nobody else sees them as due until the lease ends,
    and no lock is held while sending.
 2. Send: the batch's emails first, over one SMTP connection, then its webhooks, one HTTP request
-   each (each bounded by a timeout shorter than the lease). Nothing new is started after half the
-   lease: the rest of the batch is handed back (attempt not counted, due again at once).
+   each (bounded by a connect timeout and a per-read timeout, shorter than the lease). Nothing new
+   is started after half the lease, nor after the task's time budget (TASK_BUDGET_SECONDS; the
+   first send always starts): the rest of the batch is handed back (attempt not counted, due
+   again at once), and the sweep task nudges a successor.
 3. Record, in a second short transaction and a constant number of statements whatever the batch
    size: the `DeliveryAttempt` log rows in one INSERT, then per message `sent`, a retry at
    `now + backoff(attempts)`, or `dead` after the last attempt, in one UPDATE. The attempt number
@@ -188,11 +190,14 @@ def record(message: OutboxMessage, outcome: Outcome, *, duration_ms: int) -> str
     return record_batch([Result(message, outcome, duration_ms)])[message.pk]
 
 
-def deliver_batch(*, limit: int, ids: Iterable[int] | None = None) -> dict[int, str]:
+def deliver_batch(
+    *, limit: int, ids: Iterable[int] | None = None, stop_at: float | None = None
+) -> dict[int, str]:
     """Claim, send and record one batch; returns each message's result ("sent", "pending" (will
-    retry), "dead", "stale" or "deferred"). Safe to call any number of times, from any worker."""
+    retry), "dead", "stale" or "deferred"). Safe to call any number of times, from any worker.
+    After `stop_at` (time.monotonic()) no further send starts: the rest is "deferred"."""
     claimed, given_up = claim_batch(limit=limit, ids=ids)
-    statuses = record_batch(send_batch(claimed))
+    statuses = record_batch(send_batch(claimed, stop_at=stop_at))
     statuses.update((message.pk, DEAD) for message in given_up)
     return statuses
 
@@ -203,23 +208,37 @@ def deliver(message_id: int) -> str:
     return deliver_batch(limit=1, ids=[message_id]).get(message_id, "skipped")
 
 
-def sweep() -> dict[str, int]:
-    """Deliver due pending messages, in bounded batches; several sweeps may run at once (SKIP
-    LOCKED: each batch is claimed just before it is sent, so none outlives its claims). A run is
-    short (SWEEP_MAX_BATCHES, SWEEP_SECONDS): a backlog is drained by many runs (beat, burst
-    nudges), between which the worker serves its other queues, the deadline sweeps among them."""
+@dataclass(frozen=True)
+class SweepRun:
+    counts: dict[str, int]  # messages per result ("sent", "pending", "dead", "deferred", ...)
+    more: bool  # stopped with messages still due (budget spent): worth another run at once
+
+
+def sweep_run(*, budget: float | None = None) -> SweepRun:
+    """Deliver due pending messages, in bounded batches, for at most `budget` seconds
+    (TASK_BUDGET_SECONDS): no batch is claimed and no send started after it (the first send of a run
+    always starts, so every run makes progress), and what is left is handed back untried. Several
+    sweeps may run at once (SKIP LOCKED: each batch is claimed just before it is sent, so none
+    outlives its claims). A backlog is drained by many short runs, each nudging the next."""
     counts: dict[str, int] = {}
     batch_size = int(conf.get("SWEEP_BATCH_SIZE"))
-    stop_at = time.monotonic() + float(conf.get("SWEEP_SECONDS"))
+    budget = float(conf.get("TASK_BUDGET_SECONDS") if budget is None else budget)
+    stop_at = time.monotonic() + budget
     for _ in range(int(conf.get("SWEEP_MAX_BATCHES"))):
-        statuses = deliver_batch(limit=batch_size)
+        statuses = deliver_batch(limit=batch_size, stop_at=stop_at)
         for status in statuses.values():
             counts[status] = counts.get(status, 0) + 1
-        if len(statuses) < batch_size or all(status == "deferred" for status in statuses.values()):
-            break
-        if time.monotonic() >= stop_at:
-            break
-    return counts
+        handed_back = "deferred" in statuses.values()
+        if len(statuses) < batch_size and not handed_back:
+            return SweepRun(counts, more=False)  # nothing more was due
+        if handed_back or time.monotonic() >= stop_at:
+            return SweepRun(counts, more=True)
+    return SweepRun(counts, more=True)  # SWEEP_MAX_BATCHES full batches: there may be more
+
+
+def sweep() -> dict[str, int]:
+    """One bounded sweep run (see `sweep_run`); returns its counts."""
+    return sweep_run().counts
 
 
 def purge_sent(*, older_than: timedelta | None = None, batch_size: int = 1000) -> int:
@@ -291,15 +310,18 @@ class Senders:
                 mail.close()
 
 
-def send_batch(messages: list[OutboxMessage]) -> list[Result]:
+def send_batch(messages: list[OutboxMessage], *, stop_at: float | None = None) -> list[Result]:
     """Send claimed messages, emails first (one connection), then webhooks; after half the claim
-    lease nothing new is started, and the rest come back untried (outcome None)."""
+    lease, or after `stop_at` (the task's budget, time.monotonic(); the batch's first send always
+    starts), nothing new is started, and the rest come back untried (outcome None)."""
     deadline = time.monotonic() + float(conf.get("CLAIM_LEASE")) / 2
+    if stop_at is not None:
+        deadline = min(deadline, stop_at)
     senders = Senders(messages)
     results = []
     try:
         for message in sorted(messages, key=lambda m: m.channel != EMAIL):  # stable: due order kept
-            if time.monotonic() > deadline:
+            if results and time.monotonic() > deadline:
                 results.append(Result(message, None))
                 continue
             started, attempted_at = time.monotonic(), timezone.now()
@@ -387,12 +409,13 @@ def post_webhook(*, url: str, secret: str, body: bytes, event_type: str, event_i
         "X-OpsDesk-Delivery": event_id,
         **signing.signature_headers(secret=secret, message_id=event_id, body=body, at=timezone.now()),
     }
-    connection = _open(destination, float(conf.get("WEBHOOK_TIMEOUT")))
+    connection = _open(destination, float(conf.get("WEBHOOK_CONNECT_TIMEOUT")))
     try:
         try:
-            connection.connect()
+            connection.connect()  # TCP and TLS, bounded by the connect timeout
         except (TimeoutError, OSError) as exc:
             return Outcome(ok=False, error=f"Connection failed: {exc}")
+        connection.sock.settimeout(float(conf.get("WEBHOOK_TIMEOUT")))  # each send and read from now on
         connection.request("POST", destination.path, body=body, headers=headers)
         response = connection.getresponse()
         code, reason = response.status, response.reason

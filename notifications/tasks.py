@@ -5,9 +5,12 @@ retried by the sweep with backoff. Only transient database errors make a task re
 retries are lost too, the sweep still finds the message."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from . import delivery
+from core.nudge import nudge_on_commit
+
+from . import conf, delivery
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
@@ -29,8 +32,20 @@ def deliver_outbox_message(message_id: int) -> str:
 @shared_task(name="notifications.sweep_outbox", ignore_result=True)
 def sweep_outbox() -> dict[str, int]:
     """Beat, every few seconds: deliver whatever is due (lost nudges, retries, expired claims),
-    in batches claimed with SKIP LOCKED, so sweeps on several workers share a backlog."""
-    return delivery.sweep()
+    in batches claimed with SKIP LOCKED, so sweeps on several workers share a backlog. A run stops
+    after NOTIFICATIONS_TASK_BUDGET_SECONDS; if messages are still due it nudges its successor,
+    which expires unless a worker takes it within a beat period or two (beat sweeps anyway), so
+    successors never pile up behind a long backlog."""
+    run = delivery.sweep_run()
+    if run.more:
+        nudge_on_commit(sweep_outbox, expires=successor_expires())
+    return run.counts
+
+
+def successor_expires() -> float:
+    return max(
+        2 * float(getattr(settings, "OPSDESK_SWEEP_SECONDS", 5.0)), 2 * float(conf.get("TASK_BUDGET_SECONDS"))
+    )
 
 
 @shared_task(name="notifications.purge_sent_outbox", ignore_result=True)

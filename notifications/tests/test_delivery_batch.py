@@ -135,13 +135,3 @@ def test_a_transient_smtp_error_is_not_confused_with_a_refusal(scripted_mail):
     message = EmailMessageFactory()
     scripted_mail.failures = {message.payload["to"]: SMTPException("421 too busy")}
     assert delivery.deliver(message.pk) == "pending"
-
-
-def test_a_sweep_run_starts_no_batch_after_its_time_budget(settings):
-    """A backlog is drained by many short runs, so the worker also serves the deadline sweeps."""
-    settings.NOTIFICATIONS_SWEEP_BATCH_SIZE = 2
-    settings.NOTIFICATIONS_SWEEP_SECONDS = 0
-    EmailMessageFactory.create_batch(5)
-    assert delivery.sweep() == {"sent": 2}  # one batch, then the budget is spent
-    settings.NOTIFICATIONS_SWEEP_SECONDS = 60
-    assert delivery.sweep() == {"sent": 3}

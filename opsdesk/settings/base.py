@@ -163,8 +163,20 @@ OPSDESK_IDEMPOTENCY_SECONDS = int(os.environ.get("OPSDESK_IDEMPOTENCY_SECONDS", 
 
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A broker outage must not slow a write (core/nudge.py): a producer tries one connection, bounded by
+# the connect timeout, instead of kombu's default retries (the worker's consumer keeps retrying), and
+# its commands by the socket timeout (producers only, opsdesk/celery.py: consumers block on purpose).
+BROKER_CONNECT_TIMEOUT = float(os.environ.get("OPSDESK_BROKER_CONNECT_TIMEOUT", "1"))
+BROKER_SOCKET_TIMEOUT = float(os.environ.get("OPSDESK_BROKER_SOCKET_TIMEOUT", "2"))  # a hung broker
+# After a nudge could not reach the broker, its process sends no nudges for this long (core/nudge.py).
+NUDGE_BREAKER_SECONDS = float(os.environ.get("OPSDESK_NUDGE_BREAKER_SECONDS", "5"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "max_retries": 0,  # connection attempts after the first, when a producer connects
+        "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+    }
+    BROKER_PRODUCER_TRANSPORT_OPTIONS = {"socket_timeout": BROKER_SOCKET_TIMEOUT}
 else:
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = VAR_DIR / "broker"
@@ -176,15 +188,17 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Deadline sweeps have a queue of their own, so a backlog of deliveries (emails, webhooks) can
-# never hold them up: every worker consumes `timers` and `celery` (Procfile.dev, docker-compose).
+# Deadline sweeps have a queue of their own, consumed by a worker of their own (`-Q timers`, the
+# `timers` process of Procfile.dev and docker-compose.yml), so a backlog of deliveries (emails,
+# webhooks, on the default `celery` queue, `-Q celery`) can never hold them up. A worker consuming
+# both queues gives no such promise: its pool may be busy with deliveries when a sweep is due.
 TIMERS_QUEUE = "timers"
 CELERY_TASK_ROUTES = {
     "sla.tasks.sweep_sla_clocks": {"queue": TIMERS_QUEUE},
@@ -198,6 +212,8 @@ OPSDESK_CMDB_MAX_DEPTH = int(os.environ.get("OPSDESK_CMDB_MAX_DEPTH", "20"))  # 
 OPSDESK_MAX_DURATION_DAYS = int(os.environ.get("OPSDESK_MAX_DURATION_DAYS", "365"))
 OPSDESK_SWEEP_SECONDS = float(os.environ.get("OPSDESK_SWEEP_SECONDS", "5"))
 OPSDESK_SUSPECT_WINDOW_HOURS = float(os.environ.get("OPSDESK_SUSPECT_WINDOW_HOURS", "4"))  # change → incident
+# Each sweep entry expires after two intervals: one not started by then is dropped, as a newer one is
+# queued already. On the timers worker a deadline sweep waits only behind other sweeps and dispatches.
 CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
     "sweep-sla-clocks": {
         "task": "sla.tasks.sweep_sla_clocks",
@@ -350,7 +366,11 @@ NOTIFICATIONS_SITE_URL = os.environ.get("OPSDESK_SITE_URL", "http://127.0.0.1:80
 NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("OPSDESK_NOTIFY_MAX_ATTEMPTS", "8"))
 NOTIFICATIONS_BACKOFF_BASE = float(os.environ.get("OPSDESK_NOTIFY_BACKOFF_BASE", "10"))
 NOTIFICATIONS_BACKOFF_CAP = float(os.environ.get("OPSDESK_NOTIFY_BACKOFF_CAP", "3600"))
+# Seconds to connect to a webhook receiver, then to wait for each read of its answer.
+NOTIFICATIONS_WEBHOOK_CONNECT_TIMEOUT = float(os.environ.get("OPSDESK_WEBHOOK_CONNECT_TIMEOUT", "2"))
 NOTIFICATIONS_WEBHOOK_TIMEOUT = float(os.environ.get("OPSDESK_WEBHOOK_TIMEOUT", "5"))
+# A delivery task starts nothing new after this many seconds and hands on to a fresh task.
+NOTIFICATIONS_TASK_BUDGET_SECONDS = float(os.environ.get("OPSDESK_NOTIFY_TASK_BUDGET", "3"))
 # Private networks webhooks may reach despite the SSRF guard, e.g. "10.0.0.0/8,192.168.1.0/24".
 NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS = os.environ.get("OPSDESK_WEBHOOK_ALLOWED_NETWORKS", "")
 NOTIFICATIONS_CLAIM_LEASE = 60  # seconds a claimed batch is held; more than twice the longest single send

@@ -10,7 +10,7 @@ from django.db import transaction
 from kombu import Connection
 from kombu.pools import ProducerPool
 
-from core import roles, tasks
+from core import nudge, roles, tasks
 from core.events import EventType, Field, publish, registry
 from core.models import Event, HandlerRun
 from notifications.models import Notification, OutboxMessage
@@ -43,6 +43,10 @@ def broker_unreachable():
         yield
     finally:
         amqp._producer_pool = saved
+        # The failed nudge opened this process's circuit breaker (core/nudge.py); the worker here
+        # runs in threads of the same process, so close it as the outage ends, or their own nudges
+        # would be skipped for the breaker's window.
+        nudge.breaker.reset()
 
 
 def ping(n, user):
