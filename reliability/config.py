@@ -2,6 +2,8 @@
 database 12 (flushed at the start of each run), and the environment of the processes they start."""
 
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -44,8 +46,15 @@ def environ(run: str, **extra: str) -> dict[str, str]:
 
 
 def reset_and_setup(run: str, environ: dict[str, str]) -> None:
-    """Drop and create this run's database, flush Redis db 12, migrate, then django.setup() here."""
+    """Drop and create this run's database, flush Redis db 12, migrate, collect the static files (production
+    settings serve them from a manifest: error pages need it), then django.setup() here."""
     env.reset_database(environ["DATABASE_URL"], environ["REDIS_URL"], environ)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=env.REPO,
+        env=environ,
+        check=True,
+    )
     env.setup_with(environ)
 
 
