@@ -3,6 +3,7 @@ every operation of `/api/schema/` exercised by schemathesis as the demo agent, v
 auth), with two checks: no 5xx (`not_a_server_error`) and responses that match the schema
 (`response_schema_conformance`). Prints the counts and every failing operation with its role."""
 
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -66,7 +67,7 @@ def _detail(text: str, limit: int = 3) -> str:
     lines = [
         line.strip()
         for line in text.splitlines()
-        if line.strip() and not line.strip().startswith(("curl", "Reproduce"))
+        if line.strip() and not re.match(r"(curl|Reproduce|\d+\. Test Case ID)", line.strip())
     ]
     return " · ".join(lines[:limit])[:400]
 
@@ -103,7 +104,7 @@ def _schemathesis(base: str, token: str, report: Path, *, quick: bool) -> int:
         "true",
     ]
     with open(report.with_suffix(".log"), "w") as out:
-        return subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, cwd=config.env.REPO).returncode
+        return subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, cwd=report.parent).returncode
 
 
 def run(*, quick: bool) -> tuple[bool, str]:

@@ -38,7 +38,7 @@ def test_parse_junit_counts_operations_and_classifies_failures():
         ("POST /api/v1/changes/", "schema violation"),
         ("GET /api/v1/alerts/", "schema violation"),
     ]
-    assert result.failures[0].detail.startswith("1. Test Case ID: abc · - Server error")
+    assert result.failures[0].detail.startswith("- Server error · - Response violates schema · [500]")
     assert "curl" not in result.failures[0].detail
     assert result.errors == ["`GET /api/v1/reports/`: Schema error: bad $ref"]
 
