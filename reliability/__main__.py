@@ -28,7 +28,9 @@ RUNS = {
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m reliability", description=__doc__.split("\n\n")[0])
     parser.add_argument("run", choices=[*RUNS, "all"])
-    parser.add_argument("--quick", action="store_true", help="shorter variants (about 10 minutes in all)")
+    parser.add_argument(
+        "--quick", action="store_true", help="shorter variants (about 25 minutes in all on 2 cores)"
+    )
     parser.add_argument(
         "--worker",
         action="append",
@@ -70,8 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     if options.run in {"workerkill", "slowhook", "outage"}:
         kwargs["workers"] = workers_from(options.worker)
     ok, text = module.run(**kwargs)
+    label = f"{options.run} ({'quick' if options.quick else 'full'})"
     key = f"{options.run}-{'quick' if options.quick else 'full'}"
-    body = f"#### {options.run} ({'quick' if options.quick else 'full'}): goal {'met' if ok else '**NOT met**'}\n\n{text}"
+    if options.worker:  # another topology than Procfile.dev's: a block of its own
+        key += "-" + "-".join(sorted(kwargs["workers"]))
+        label += f" with workers {', '.join(sorted(kwargs['workers']))}"
+    body = f"#### {label}: goal {'met' if ok else '**NOT met**'}\n\n{text}"
     print(body, flush=True)
     record.write(key, body)
     print(f"recorded in {record.RELIABILITY}", flush=True)

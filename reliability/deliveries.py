@@ -65,6 +65,6 @@ def webhook_figures(tally: Tally) -> dict[str, int]:
         "webhooks marked sent": counts.get("sent", 0),
         "webhooks still pending / dead": counts.get("pending", 0) + counts.get("dead", 0),
         "webhook POSTs received": tally.received,
-        "webhooks never received (lost)": len(owed - set(tally.counts)),
+        "webhooks never received": len(owed - set(tally.counts)),
         "webhooks received more than once": tally.duplicated,
     }
