@@ -17,7 +17,7 @@ WITH_DB := python -m opsdesk.embedded_db run --
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help install install-test dirs run serve migrate demo test lint fmt bench clean
+.PHONY: help install install-test dirs run serve migrate demo test lint fmt bench reliability clean
 
 help:
 	@echo "make run      migrate, load demo data, serve http://127.0.0.1:8000 (OPSDESK_PORT) with a Celery"
@@ -27,6 +27,8 @@ help:
 	@echo "make fmt      ruff format + ruff check --fix"
 	@echo "make migrate  apply migrations        make demo   load demo data (idempotent)"
 	@echo "make bench    run benchmarks          make clean  stop and remove var/ (database, broker, schedule)"
+	@echo "make reliability  worker kills, broker outage, slow webhook, schemathesis (bench/RELIABILITY.md;"
+	@echo "             RELIABILITY_ARGS=--quick for the short variants; needs PostgreSQL and Redis on 127.0.0.1)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +88,11 @@ fmt: install-test
 # broker outage; fails if any did.
 bench: install
 	@failed=0; for b in "" http alerts cmdb changes outage; do python -m bench $$b || failed=1; done; exit $$failed
+
+# The adversarial runs (bench/RELIABILITY.md), one after another, each in its own process; fails if any
+# missed its goal. Not part of `make test`. RELIABILITY_ARGS: e.g. --quick, or --worker 'name=celery ...'.
+reliability: install-test
+	python -m reliability all $(RELIABILITY_ARGS)
 
 clean:  # stops the embedded PostgreSQL first, if it runs
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m opsdesk.embedded_db stop; fi

@@ -1,10 +1,10 @@
 """The change API's scheduling actions: schedule (POST /changes/{id}/schedule/) and conflicts
 (GET /changes/{id}/conflicts/), thin views over changes.scheduling."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a 500
 from rest_framework.response import Response
 
 from core.api.concurrency import etag_for, expected_version

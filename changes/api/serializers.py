@@ -14,6 +14,7 @@ from changes.models import (
     ChangeTemplateTask,
     ChangeType,
     Outcome,
+    RiskLevel,
     RollbackComplexity,
     Testing,
 )
@@ -89,8 +90,14 @@ class ChangeSerializer(serializers.ModelSerializer):
     approval_policy = NamedRefSerializer(allow_null=True)
     assessed_by = UserRefSerializer(allow_null=True)
     reviewed_by = UserRefSerializer(allow_null=True)
+    risk_level = serializers.ChoiceField(
+        choices=RiskLevel.choices, allow_blank=True, read_only=True, help_text="Empty until assessed."
+    )
     risk_reasons = serializers.ListField(
         child=serializers.CharField(), help_text="Why the risk is what it is."
+    )
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices, allow_blank=True, read_only=True, help_text="Empty until implemented."
     )
     tasks = ChangeTaskSerializer(many=True)
     allowed_transitions = serializers.SerializerMethodField()

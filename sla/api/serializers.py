@@ -22,8 +22,15 @@ class SlaTargetSerializer(serializers.ModelSerializer):
 
 
 class SlaPolicySerializer(serializers.ModelSerializer):
-    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    calendar = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    service = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="null: the default for every service."
+    )
+    calendar = serializers.SlugRelatedField(
+        slug_field="name",
+        read_only=True,
+        allow_null=True,
+        help_text="Targets count working time on it; null: 24×7.",
+    )
     priority_display = serializers.CharField(source="get_priority_display", read_only=True)
     response_target = serializers.SerializerMethodField(help_text="The `response` target's duration, if any.")
     resolution_target = serializers.SerializerMethodField(
@@ -109,8 +116,8 @@ class SlaPolicyInputSerializer(StrictInputSerializer):
 
 class EscalationLevelSerializer(serializers.ModelSerializer):
     notify_users = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
-    notify_group = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    reassign_to_group = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    notify_group = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    reassign_to_group = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
 
     class Meta:
         model = EscalationLevel
@@ -122,9 +129,14 @@ class EscalationLevelSerializer(serializers.ModelSerializer):
 
 
 class EscalationPolicySerializer(serializers.ModelSerializer):
-    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    service = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="null: the default for every service."
+    )
     calendar = serializers.SlugRelatedField(
-        slug_field="name", read_only=True, help_text="Levels count working time on it; null: 24×7."
+        slug_field="name",
+        read_only=True,
+        allow_null=True,
+        help_text="Levels count working time on it; null: 24×7.",
     )
     levels = EscalationLevelSerializer(many=True, read_only=True)
 
