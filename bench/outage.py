@@ -4,7 +4,6 @@ stopped), each served by its own gunicorn over the same database, measured in in
 Goal (issue #11): a create during a broker outage as fast as normally, within 2x (p50 and req/s).
 See bench/RESULTS.md ("Broker outage")."""
 
-import argparse
 import contextlib
 import json
 import os
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
-from .config import DEFAULT_DATABASE_URL
+from .config import bench_database_url, parse_quick
 
 GOAL_RATIO = 2.0
 
@@ -40,9 +39,12 @@ class OutageParams:
 
 
 def parse_params(argv: list[str]) -> OutageParams:
-    parser = argparse.ArgumentParser(prog="python -m bench outage", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="10,000 incidents, 3 rounds of 5 s")
-    quick = parser.parse_args(argv).quick
+    quick = parse_quick(
+        argv,
+        prog="python -m bench outage",
+        description=__doc__,
+        quick_help="10,000 incidents, 3 rounds of 5 s",
+    )
     env = os.environ.get
     return OutageParams(
         mode="quick" if quick else "full",
@@ -52,9 +54,7 @@ def parse_params(argv: list[str]) -> OutageParams:
         connections=int(env("BENCH_OUTAGE_CONNECTIONS", 4)),
         workers=int(env("BENCH_OUTAGE_WORKERS", 2)),
         port=int(env("BENCH_OUTAGE_PORT", 8093)),
-        database_url=env(
-            "BENCH_OUTAGE_DATABASE_URL", DEFAULT_DATABASE_URL.rsplit("/", 1)[0] + "/opsdesk_bench_outage"
-        ),
+        database_url=env("BENCH_OUTAGE_DATABASE_URL", bench_database_url("opsdesk_bench_outage")),
         redis_url=env("BENCH_OUTAGE_REDIS_URL", "redis://127.0.0.1:6379/13"),
     )
 

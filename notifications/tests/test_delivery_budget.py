@@ -7,27 +7,13 @@ import socket
 
 import pytest
 
-from notifications import delivery, services, tasks
+from notifications import delivery, tasks
 from notifications.models import DeliveryAttempt, OutboxMessage
 
 from .factories import EmailMessageFactory
+from .test_delivery_batch import loopback_receivers_allowed, publish_webhooks  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def loopback_receivers_allowed(settings):
-    settings.NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS = "127.0.0.0/8"
-
-
-def publish_webhooks(count: int) -> list[OutboxMessage]:
-    return [
-        message
-        for n in range(count)
-        for message in services.publish_webhook_event(
-            event_type="incident.breached", event_key=f"incident:{n}:breach", payload={"incident": n}
-        )
-    ]
 
 
 def test_a_sweep_run_starts_no_send_after_its_budget_and_says_more_is_due(settings):
