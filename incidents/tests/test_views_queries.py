@@ -10,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from incidents import services, views
+from incidents import services
 from incidents.models import Incident, Level
 from incidents.tests.ui_helpers import QUEUE, detail_url, rows
+from incidents.views import queue as views
 
 pytestmark = pytest.mark.django_db
 

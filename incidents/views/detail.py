@@ -1,21 +1,14 @@
-"""Browser UI for incidents: server-rendered pages, htmx for the partial updates.
-
-Views stay thin: a form parses the request, a service writes, a selector reads, a template renders.
-Domain errors become HTTP statuses here: InvalidInput 400, NotPermitted 403, TransitionNotAllowed and
-ConcurrentModification 409, each shown on the page."""
+"""One incident's page: details, transitions, edit, assignment, escalation, comments and timeline."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from catalog.models import Service
 from core.decorators import permission_required
 from core.errors import ConcurrentModification, DomainError, InvalidInput
 from core.formatting import duration_text
@@ -23,202 +16,27 @@ from core.models import TimelineEntry
 from core.permissions import allowed
 from core.validation import add_form_errors
 
-from . import permissions, selectors, services
-from .escalation import escalation_level
-from .filters import IncidentFilter
-from .forms import (
+from .. import permissions, selectors, services
+from ..escalation import escalation_level
+from ..forms import (
     CommentForm,
     EscalateForm,
-    IncidentCreateForm,
     IncidentEditForm,
-    PriorityPreviewForm,
     VersionForm,
-    assignable_users,
     transition_form,
 )
-from .models import OPEN_STATUSES, TRANSITIONS, Incident, Priority, ResolutionCode, Status, priority_for
-from .sla_display import escalation_info, incident_sla_badges, iso, local_minute, queue_sla
-
-PAGE_SIZE = 50
-COUNT_CAP = 1000  # the queue counts up to here, then says "more than 1000" (no COUNT(*) of a big table)
-MAX_PAGE = 200  # paging stops at 10,000 rows: the OFFSET stays cheap; filters reach older incidents
-FILTER_KEYS = frozenset(IncidentFilter.base_filters)
-DEFAULT_FILTERS = {"is_open": "true"}
-QUICK_FILTERS = (
-    ("My incidents", "mine=true&is_open=true"),
-    ("Unassigned", "unassigned=true&is_open=true"),
-    ("All open", "is_open=true"),
-    ("SLA breached", "sla=breached&is_open=true"),
-    ("SLA at risk", "sla=at_risk&is_open=true"),
-    ("Everything", "is_open="),
+from ..models import OPEN_STATUSES, TRANSITIONS, Incident
+from ..sla_display import escalation_info, incident_sla_badges, iso
+from .common import (
+    ACTION_LABELS,
+    ACTIONS_WITH_FORM,
+    FIELD_LABELS,
+    RESOLUTION_LABELS,
+    STATUS_LABELS,
+    TIMESTAMPS,
+    _partial,
+    form_priority,
 )
-SORTS = {
-    "priority": (("priority", "created_at", "pk"), "by priority, then oldest first"),
-    "due": ((F("sla_due_at").asc(nulls_last=True), "priority", "created_at", "pk"), "SLA due soonest first"),
-}
-ACTION_LABELS = {
-    "acknowledge": "Acknowledge",
-    "start": "Start work",
-    "hold": "Put on hold",
-    "resume": "Resume work",
-    "resolve": "Resolve",
-    "close": "Close",
-    "reopen": "Reopen",
-    "cancel": "Cancel incident",
-}
-ACTIONS_WITH_FORM = frozenset({"resolve", *services.NOTE_REQUIRED})
-STATUS_LABELS = dict(Status.choices)
-PRIORITY_LABELS = dict(Priority.choices)
-RESOLUTION_LABELS = dict(ResolutionCode.choices)
-FIELD_LABELS = {"ci": "Configuration item", "assignment_group": "Assignment group"}
-TIMESTAMPS = (
-    ("created_at", "Created"),
-    ("acknowledged_at", "Acknowledged"),
-    ("started_at", "Work started"),
-    ("on_hold_at", "On hold since"),
-    ("reopened_at", "Reopened"),
-    ("resolved_at", "Resolved"),
-    ("closed_at", "Closed"),
-    ("cancelled_at", "Cancelled"),
-    ("updated_at", "Last updated"),
-)
-
-
-def _partial(request) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-# --- queue ------------------------------------------------------------------------------------
-
-
-@require_GET
-@permission_required()
-def queue(request):
-    data = request.GET if FILTER_KEYS & set(request.GET) else DEFAULT_FILTERS
-    filterset = IncidentFilter(data, queryset=selectors.incident_queue(), request=request)
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "priority"
-    ordering, sort_caption = SORTS[sort]
-    page = selectors.incident_queue_page(
-        filterset.qs,
-        ordering=ordering,
-        number=_page_number(request.GET.get("page")),
-        page_size=PAGE_SIZE,
-        count_cap=COUNT_CAP,
-        max_page=MAX_PAGE,
-    )
-    now = timezone.now()
-    _queue_rows(page.object_list, now=now)
-    filters_only = request.GET.copy()
-    for key in ("sort", "page"):
-        filters_only.pop(key, None)
-    current = filters_only.urlencode() or "is_open=true"
-    keep_sort = "&sort=due" if sort == "due" else ""
-    context = {
-        "filter": filterset,
-        "options": _filter_options(request.GET) if not _partial(request) else None,
-        "page": page,
-        "sort": sort,
-        "sort_caption": sort_caption,
-        "now_iso": iso(now),
-        "can_create": allowed(request.user, permissions.CREATE),
-        "quick_filters": [(label, query + keep_sort, query == current) for label, query in QUICK_FILTERS],
-        "nav": "incidents",
-    }
-    template = "incidents/_queue_table.html" if _partial(request) else "incidents/queue.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-def _queue_rows(incidents: list[Incident], *, now) -> None:
-    """What each row shows, computed once per page in plain Python (no reverse(), date filter or
-    choice lookup per row in the template)."""
-    detail_url = reverse("incidents:detail", args=[0]).replace("/0/", "/{}/")
-    for incident in incidents:
-        created = timezone.localtime(incident.created_at)
-        incident.url = detail_url.format(incident.pk)
-        incident.priority_label = PRIORITY_LABELS.get(incident.priority, incident.priority)
-        incident.status_label = STATUS_LABELS.get(incident.status, incident.status)
-        incident.assignee_name = incident.assignee.get_username() if incident.assignee_id else ""
-        incident.created_iso = created.isoformat()
-        incident.created_title = local_minute(created)
-        incident.age = duration_text(now - incident.created_at, "age")
-        incident.sla = queue_sla(
-            incident.sla_clock_list, now=now, cancelled=incident.status == Status.CANCELLED
-        )
-
-
-def _filter_options(query) -> dict[str, list[tuple[str, str, bool]]]:
-    """(value, label, selected) of the filter form's choices (plain loops in the template instead of
-    a widget template per option). The assignee list offers the people work can be assigned to."""
-
-    def options(name: str, choices) -> list[tuple[str, str, bool]]:
-        chosen = set(query.getlist(name))
-        return [(str(value), label, str(value) in chosen) for value, label in choices]
-
-    return {
-        "service": options("service", Service.objects.order_by("name").values_list("pk", "name")),
-        "assignee": options("assignee", assignable_users().values_list("pk", "username")),
-        "status": options("status", Status.choices),
-        "priority": options("priority", Priority.choices),
-    }
-
-
-def _page_number(value: str | None) -> int:
-    try:
-        return int(value or 1)
-    except ValueError:
-        return 1
-
-
-# --- filing -----------------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@permission_required(permissions.CREATE)
-def incident_new(request):
-    status = 200
-    form = IncidentCreateForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                incident = services.incident_create(actor=request.user, source="web", **form.cleaned_data)
-            except InvalidInput as exc:
-                add_form_errors(form, exc)
-            else:
-                messages.success(request, f"{incident.number} filed as {incident.get_priority_display()}.")
-                return redirect("incidents:detail", pk=incident.pk)
-    context = {"form": form, "preview": _preview(form), "nav": "incidents"}
-    return render(request, "incidents/new.html", context, status=status)
-
-
-def _preview(form):
-    impact, urgency = (form[name].value() for name in ("impact", "urgency"))
-    try:
-        return priority_for(impact, urgency)
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-@require_GET
-@permission_required()
-def priority_preview(request):
-    form = PriorityPreviewForm(request.GET)
-    priority = priority_for(**form.cleaned_data) if form.is_valid() else None
-    return render(request, "incidents/_priority_preview.html", {"preview": priority})
-
-
-@require_GET
-@permission_required()
-def ci_options(request):
-    """The CI select, limited to the chosen service's items (swapped in when the service changes)."""
-    auto_id = "edit_%s" if request.GET.get("prefix") == "edit" else "id_%s"
-    form = IncidentCreateForm(initial={"service": request.GET.get("service")}, auto_id=auto_id)
-    return render(request, "incidents/_ci_field.html", {"form": form})
-
-
-# --- one incident -----------------------------------------------------------------------------
 
 
 def _get_incident(pk: int) -> Incident:
@@ -291,7 +109,7 @@ def _edit_form(request, incident: Incident):
     if not _partial(request):
         return redirect(reverse("incidents:detail", args=[incident.pk]) + "?edit=1#edit-panel")
     form = IncidentEditForm(incident=incident)
-    context = {"incident": incident, "edit_form": form, "edit_preview": _preview(form)}
+    context = {"incident": incident, "edit_form": form, "edit_preview": form_priority(form)}
     return render(request, "incidents/_edit_form.html", context)
 
 
@@ -469,7 +287,7 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
         "resolution_label": RESOLUTION_LABELS.get(incident.resolution_code, ""),
         "timeline": timeline,
         "edit_form": edit_form,
-        "edit_preview": _preview(edit_form) if edit_form else None,
+        "edit_preview": form_priority(edit_form) if edit_form else None,
         "comment_form": bound.get("comment") or CommentForm(),
         "error": error,
         "open_panel": open_panel,
