@@ -146,6 +146,7 @@ def _log(message: str) -> None:
 
 def _credentials(fixtures) -> tuple[str, str]:
     """An API token and a signed-in session of the bench manager, written straight to the database."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
     from rest_framework.authtoken.models import Token
@@ -154,7 +155,9 @@ def _credentials(fixtures) -> tuple[str, str]:
     token = Token.objects.get_or_create(user=manager)[0].key
     session = SessionStore()
     session[SESSION_KEY] = str(manager.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[
+        0
+    ]  # a session of another backend is refused
     session[HASH_SESSION_KEY] = manager.get_session_auth_hash()
     session.create()
     return token, session.session_key
@@ -275,6 +278,9 @@ def run(params: HttpParams) -> int:
         for point in points:  # one request each: checks the status, warms the workers, times the slow ones
             single[point.name] = http_load.fetch(base, point.request, incident_id=ids[1])
             _log(f"{point.name}: status {single[point.name][0]}, {single[point.name][1]:.2f} s")
+        refused = [name for name, (status, *_rest) in single.items() if not 200 <= status < 300]
+        if refused:  # timing a login redirect or an error page would give figures that mean nothing
+            raise SystemExit(f"[bench http] not answered with 2xx, so not measured: {', '.join(refused)}")
         for number in range(1, params.rounds + 1):
             for point in points:
                 # a slow endpoint runs long enough to complete a few requests per connection pair
@@ -296,7 +302,7 @@ def run(params: HttpParams) -> int:
     else:
         report.write_block(params.key, text)
         _log(f"wrote {report.RESULTS}")
-    return 0 if all(status < 400 for status, *_ in single.values()) else 1
+    return 0
 
 
 def _count() -> int:

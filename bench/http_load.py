@@ -96,8 +96,19 @@ def gunicorn(environ: dict[str, str], *, port: int, workers: int, log: Path) -> 
         stop(process)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer to report (e.g. to the login page: the session was not accepted), not
+    something to follow and then time the page it leads to."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 def fetch(base: str, request: Request, *, incident_id: int = 1) -> tuple[int, float, int]:
-    """One request: (status, seconds, body bytes)."""
+    """One request, redirects not followed: (status, seconds, body bytes)."""
     headers = {"Content-Type": "application/json"} if request.body else {}
     if request.auth:
         headers["Authorization"] = request.auth
@@ -107,7 +118,7 @@ def fetch(base: str, request: Request, *, incident_id: int = 1) -> tuple[int, fl
     url = base + request.path.replace("{id}", str(incident_id))
     started = time.monotonic()
     try:
-        with urllib.request.urlopen(
+        with _opener.open(
             urllib.request.Request(url, data=data, headers=headers, method=request.method), timeout=600
         ) as response:
             size = len(response.read())
