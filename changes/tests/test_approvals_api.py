@@ -42,7 +42,7 @@ def test_three_approvals_approve_the_change(client_for, board, change):
     assert body["outcome"] == "pending" and body["change"]["status"] == "awaiting_approval"
     assert body["pending_roles"] == [OWNER, OPS]
     assert body["votes"][0] | {"created_at": None} == {
-        "id": body["votes"][0]["id"], "voter": LEAD, "role": LEAD, "decision": "approve",
+        "id": body["votes"][0]["id"], "voter": {"id": board[LEAD].pk, "username": board[LEAD].username}, "role": LEAD, "decision": "approve",
         "comment": "Fine by me.", "round": 1, "created_at": None,
     }  # fmt: skip
     assert body["can_vote"] is False and "already voted" in body["refusal"]
