@@ -160,7 +160,7 @@ def test_change_managers_write_policies(client_for, make_user, viewer):
 def test_invalid_policies_are_400_with_field_messages(client_for, manager, change, field):
     response = client_for(manager).post(POLICIES, {**NEW_POLICY, **change}, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()["fields"]
+    assert {name.split(".")[0] for name in response.json()["fields"]} == {field}
 
 
 def test_a_policy_in_use_keeps_its_rules(client_for, manager, change):
