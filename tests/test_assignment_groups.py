@@ -15,7 +15,7 @@ from incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
 
-ROLE_GROUP_REFUSED = "No team named 'viewer' (role groups such as viewer are not teams)."
+ROLE_GROUP_REFUSED = "No team with id or name 'viewer' (role groups such as viewer are not teams)."
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 from rest_framework import serializers
 
 from alerts.models import Integration
+from catalog.api.serializers import ServiceRefSerializer
 from catalog.models import Service
+from core.api.refs import IdOrNameField
 from core.api.serializers import StrictInputSerializer, UserRefSerializer
 
 
@@ -9,7 +11,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
     """An integration as managers read it: `url` is where the sender posts (Alertmanager), or the
     Events API base URL to give a PagerDuty client (events_v2, with `key` as its routing_key)."""
 
-    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    service = ServiceRefSerializer(read_only=True)
     created_by = UserRefSerializer(allow_null=True)
     url = serializers.SerializerMethodField()
 
@@ -34,7 +36,11 @@ class IntegrationInputSerializer(StrictInputSerializer):
     # Types only: the service validates names, maps and limits, so API, admin and code agree.
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Integration.Kind.choices)
-    service = serializers.SlugRelatedField(slug_field="slug", queryset=Service.objects.all())
+    service = IdOrNameField(
+        name_field="slug",
+        queryset=Service.objects.all(),
+        help_text="A service's id (its slug is accepted too).",
+    )
     severity_map = serializers.DictField(
         child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
         required=False,

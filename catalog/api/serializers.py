@@ -2,10 +2,17 @@ from rest_framework import serializers
 
 from catalog import graph
 from catalog.models import ConfigurationItem, Criticality, Service
+from core.api.serializers import NamedRefSerializer
+
+
+class ServiceRefSerializer(NamedRefSerializer):
+    """A service wherever another record points at one (input takes its id)."""
+
+    slug = serializers.CharField()
 
 
 class ServiceSerializer(serializers.ModelSerializer):
-    owning_group = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    owning_group = NamedRefSerializer(read_only=True, allow_null=True)
     criticality_display = serializers.CharField(source="get_criticality_display", read_only=True)
 
     class Meta:
@@ -14,7 +21,7 @@ class ServiceSerializer(serializers.ModelSerializer):
 
 
 class ConfigurationItemSerializer(serializers.ModelSerializer):
-    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    service = ServiceRefSerializer(read_only=True)
     depends_on = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text="Ids of the CIs this one needs (it is affected when they fail)."
     )

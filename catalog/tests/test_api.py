@@ -17,7 +17,7 @@ def test_services_and_cis_with_dependencies(client_for, viewer, service):
     ]
 
     cis = {ci["name"]: ci for ci in api.get("/api/v1/cis/", {"service": service.pk}).json()["results"]}
-    assert cis["pay-api"]["depends_on"] == [db_ci.pk] and cis["pay-api"]["service"] == "payments"
+    assert cis["pay-api"]["depends_on"] == [db_ci.pk] and cis["pay-api"]["service"]["slug"] == "payments"
     assert api.get(f"/api/v1/cis/{db_ci.pk}/").json()["kind"] == "database"
 
 

@@ -106,7 +106,7 @@ def test_list_and_detail_show_dependencies_and_dependents(client_for, viewer, sh
     assert rows["db"]["depends_on"] == [shop["switch"].pk] and rows["db"]["dependents"] == [shop["api"].pk]
     assert sorted(rows["switch"]["dependents"]) == sorted([shop["db"].pk, shop["wiki"].pk])
     detail = api.get(f"{URL}{shop['api'].pk}/").json()
-    assert (detail["depends_on"], detail["dependents"], detail["service"]) == (
+    assert (detail["depends_on"], detail["dependents"], detail["service"]["slug"]) == (
         [shop["db"].pk],
         [shop["web"].pk],
         "shop",

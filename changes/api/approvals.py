@@ -15,7 +15,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from core import permissions as core_permissions
-from core.api.serializers import ErrorSerializer
+from core.api.serializers import ErrorSerializer, UserRefSerializer
 
 from .. import permissions
 from ..approval_selectors import approvals_of
@@ -51,7 +51,7 @@ class VoteSerializer(serializers.Serializer):
 
 class VoteOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    voter = serializers.CharField(source="voter.username")
+    voter = UserRefSerializer()
     role = serializers.CharField()
     decision = serializers.ChoiceField(choices=ApprovalDecision.choices)
     comment = serializers.CharField()

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from catalog.models import Service
 from core.api.dates import InstantField
 from core.api.permissions import HasRole
-from core.api.serializers import StrictInputSerializer
+from core.api.serializers import StrictInputSerializer, UserRefSerializer
 
 from .. import freeze
 from ..models import FreezeWindow
@@ -18,7 +18,7 @@ from ..permissions import MANAGE_FREEZE_WINDOWS
 class FreezeWindowSerializer(serializers.ModelSerializer):
     services = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     is_global = serializers.SerializerMethodField(help_text="True when it applies to every service.")
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    created_by = UserRefSerializer(allow_null=True, read_only=True)
 
     class Meta:
         model = FreezeWindow

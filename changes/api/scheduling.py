@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from core.api.concurrency import etag_for, expected_version
 from core.api.dates import InstantField
 from core.api.permissions import requires
-from core.api.serializers import ErrorSerializer, StrictInputSerializer
+from core.api.serializers import ErrorSerializer, StrictInputSerializer, UserRefSerializer
 
 from .. import permissions, scheduling
 from ..models import Change, ConflictKind
@@ -70,7 +70,7 @@ class ConflictCISerializer(serializers.Serializer):
 
 class AcknowledgementSerializer(serializers.Serializer):
     note = serializers.CharField()
-    by = serializers.CharField(source="acknowledged_by.get_username", allow_null=True, default=None)
+    by = UserRefSerializer(source="acknowledged_by", allow_null=True, default=None)
     at = serializers.DateTimeField(source="acknowledged_at")
 
 

@@ -1,10 +1,10 @@
 """Input and output shapes of the change API: one output shape per record, one input serializer per
 write (each transition action has its own, so the schema says exactly what each one takes)."""
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.api.serializers import ServiceRefSerializer
 from catalog.models import ConfigurationItem, Service
 from changes import selectors
 from changes.models import (
@@ -18,7 +18,13 @@ from changes.models import (
     RollbackComplexity,
     Testing,
 )
-from core.api.serializers import NamedRefSerializer, StrictInputSerializer, UserRefSerializer
+from core.api.refs import UserField
+from core.api.serializers import (
+    NamedRefSerializer,
+    StrictInputSerializer,
+    UnsetAsNullChoiceField,
+    UserRefSerializer,
+)
 from core.api.serializers import TimelineEntrySerializer as BaseTimelineEntrySerializer
 from core.api.teams import TeamField
 from core.priority import Priority
@@ -26,23 +32,17 @@ from core.priority import Priority
 VERSION_HELP = "The version you last read (or send If-Match); a stale one gets 409."
 
 
-def _users():
-    return get_user_model().objects.filter(is_active=True)
-
-
 def _version_field() -> serializers.IntegerField:
     return serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
 
 
-def _user_field() -> serializers.SlugRelatedField:
-    """An active user by username, optional, null to clear."""
-    return serializers.SlugRelatedField(
-        slug_field="username", queryset=_users(), required=False, allow_null=True, help_text="Username."
-    )
+def _user_field() -> UserField:
+    """An active user by id (or username), optional, null to clear."""
+    return UserField(required=False, allow_null=True)
 
 
 def _group_field() -> TeamField:
-    """A team by name, optional, null to clear (role groups such as viewer are refused)."""
+    """A team by id (or name), optional, null to clear (role groups such as viewer are refused)."""
     return TeamField(required=False, allow_null=True)
 
 
@@ -54,10 +54,6 @@ def _cis_field() -> serializers.PrimaryKeyRelatedField:
     return serializers.PrimaryKeyRelatedField(
         queryset=ConfigurationItem.objects.all(), many=True, required=False
     )
-
-
-class ChangeServiceRefSerializer(NamedRefSerializer):
-    slug = serializers.CharField()
 
 
 class ChangeTaskSerializer(serializers.ModelSerializer):
@@ -81,7 +77,7 @@ class RollbackSerializer(serializers.Serializer):
 class ChangeSerializer(serializers.ModelSerializer):
     """A change as every endpoint returns it."""
 
-    services = ChangeServiceRefSerializer(many=True)
+    services = ServiceRefSerializer(many=True)
     cis = NamedRefSerializer(many=True)
     requester = UserRefSerializer()
     implementer = UserRefSerializer(allow_null=True)
@@ -90,15 +86,11 @@ class ChangeSerializer(serializers.ModelSerializer):
     approval_policy = NamedRefSerializer(allow_null=True)
     assessed_by = UserRefSerializer(allow_null=True)
     reviewed_by = UserRefSerializer(allow_null=True)
-    risk_level = serializers.ChoiceField(
-        choices=RiskLevel.choices, allow_blank=True, read_only=True, help_text="Empty until assessed."
-    )
+    risk_level = UnsetAsNullChoiceField(RiskLevel.choices, help_text="null until assessed.")
     risk_reasons = serializers.ListField(
         child=serializers.CharField(), help_text="Why the risk is what it is."
     )
-    outcome = serializers.ChoiceField(
-        choices=Outcome.choices, allow_blank=True, read_only=True, help_text="Empty until implemented."
-    )
+    outcome = UnsetAsNullChoiceField(Outcome.choices, help_text="null until implemented.")
     tasks = ChangeTaskSerializer(many=True)
     allowed_transitions = serializers.SerializerMethodField()
     missing_plans = serializers.SerializerMethodField()
@@ -289,7 +281,7 @@ class ChangeTemplateTaskSerializer(serializers.ModelSerializer):
 
 
 class ChangeTemplateSerializer(serializers.ModelSerializer):
-    services = ChangeServiceRefSerializer(many=True)
+    services = ServiceRefSerializer(many=True)
     cis = NamedRefSerializer(many=True)
     assignment_group = NamedRefSerializer(allow_null=True)
     tasks = ChangeTemplateTaskSerializer(many=True)

@@ -37,12 +37,6 @@ CHANGE_ID = OpenApiParameter("change_id", int, OpenApiParameter.PATH, descriptio
 def _step_action(name: str):
     input_serializer, summary = STEPS[name]
 
-    @extend_schema(
-        summary=summary,
-        parameters=[CHANGE_ID],
-        request=input_serializer,
-        responses={200: ChangeTaskSerializer, 409: OpenApiResponse(ErrorSerializer, "Illegal task step.")},
-    )
     def perform(self, request, change_id=None, pk=None):
         serializer = input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -53,7 +47,13 @@ def _step_action(name: str):
 
     perform.__name__ = name
     perform.__doc__ = summary
-    return action(detail=True, methods=["post"], url_path=name, filter_backends=[])(perform)
+    # extend_schema after @action: @action replaces the function's `kwargs`, where the schema is kept.
+    return extend_schema(
+        summary=summary,
+        parameters=[CHANGE_ID],
+        request=input_serializer,
+        responses={200: ChangeTaskSerializer, 409: OpenApiResponse(ErrorSerializer, "Illegal task step.")},
+    )(action(detail=True, methods=["post"], url_path=name, filter_backends=[])(perform))
 
 
 @extend_schema_view(

@@ -4,7 +4,7 @@ changes.approvals (votes) and changes.scheduling (windows, conflicts)."""
 from dataclasses import dataclass
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -79,29 +79,12 @@ TRANSITIONS = {
     ),
 }
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description='The ETag of the change you last read (e.g. "3"); a stale one gets 409.',
-)
-
 
 class TimelinePagination(CursorPagination):
     ordering = ("created_at", "id")
 
 
 def _transition_action(name: str, spec: Transition):
-    @extend_schema(
-        summary=spec.summary,
-        request=spec.input,
-        parameters=[IF_MATCH],
-        responses={
-            200: ChangeSerializer,
-            409: OpenApiResponse(ErrorSerializer, "Illegal or stale transition."),
-        },
-    )
     def perform(self, request, pk=None):
         data = self._validated(spec.input, request)
         version = expected_version(request, data.pop("version", None))
@@ -110,7 +93,15 @@ def _transition_action(name: str, spec: Transition):
 
     perform.__name__ = name
     perform.__doc__ = spec.summary
-    return action(detail=True, methods=["post"], url_path=name, filter_backends=[])(perform)
+    # extend_schema after @action: @action replaces the function's `kwargs`, where the schema is kept.
+    return extend_schema(
+        summary=spec.summary,
+        request=spec.input,
+        responses={
+            200: ChangeSerializer,
+            409: OpenApiResponse(ErrorSerializer, "Illegal or stale transition."),
+        },
+    )(action(detail=True, methods=["post"], url_path=name, filter_backends=[])(perform))
 
 
 class ChangeViewSet(
@@ -136,6 +127,7 @@ class ChangeViewSet(
     filterset_fields = ["status", "type", "requester", "implementer"]
     ordering_fields = ["id", "created_at", "updated_at", "planned_start"]
     conflict_possible = True
+    etag_actions = {"retrieve", "create", "partial_update", "schedule", *TRANSITIONS}
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -170,7 +162,6 @@ class ChangeViewSet(
 
     @extend_schema(
         request=ChangeUpdateSerializer,
-        parameters=[IF_MATCH],
         responses={
             200: ChangeSerializer,
             409: OpenApiResponse(ErrorSerializer, "Stale version or not a draft."),

@@ -18,15 +18,15 @@ def _allowed_values(schema: dict, prop: dict) -> set:
     return values
 
 
-def test_blank_risk_level_and_outcome_are_values_the_schema_allows(client_for, agent):
+def test_unset_risk_level_and_outcome_are_null_as_the_schema_allows(client_for, agent):
     change = make_change(requester=agent, approved=False)
     client = client_for(agent)
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     body = client.get(f"/api/v1/changes/{change.pk}/").json()
     properties = schema["components"]["schemas"]["Change"]["properties"]
     for name in ("risk_level", "outcome"):
-        assert body[name] == ""
-        assert "" in _allowed_values(schema, properties[name]), name
+        assert body[name] is None
+        assert properties[name].get("nullable") is True, name
     assert {"low", "very_high"} <= _allowed_values(schema, properties["risk_level"])
 
 

@@ -61,7 +61,11 @@ def test_api_create_patch_delete(client_for, chgmgr):
     )
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["services"] == [payments.pk] and body["is_global"] is False and body["created_by"] == "chgmgr"
+    assert (
+        body["services"] == [payments.pk]
+        and body["is_global"] is False
+        and body["created_by"]["username"] == "chgmgr"
+    )
     patched = api.patch(f"{URL}{body['id']}/", {"services": [], "reason": "Audit"}, format="json")
     assert patched.status_code == 200 and patched.json()["is_global"] is True
     assert api.delete(f"{URL}{body['id']}/").status_code == 204

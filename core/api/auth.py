@@ -1,5 +1,5 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, parsers, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
@@ -17,17 +17,19 @@ class ObtainTokenView(ObtainAuthToken):
     credentials sent along (a token, a session) change nothing: every request here is anonymous."""
 
     authentication_classes = ()
+    parser_classes = [parsers.JSONParser]  # like every other endpoint (ObtainAuthToken also takes forms)
     throttle_classes = [LoginRateThrottle]
     public_endpoint = True
 
     @extend_schema(
         operation_id="auth_token_create",
         tags=["auth"],
+        # Components TokenRequest (input: COMPONENT_SPLIT_REQUEST adds "Request") and Token (output).
         request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+            "Token", {"username": serializers.CharField(), "password": serializers.CharField()}
         ),
         responses={
-            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
             400: ErrorSerializer,
             429: OpenApiResponse(ErrorSerializer, description="Too many attempts; see Retry-After."),
         },

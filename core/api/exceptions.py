@@ -3,7 +3,8 @@
     {"status": 409, "code": "transition_not_allowed", "message": "...",
      "fields": {...}, "current_status": "new", "allowed_transitions": ["acknowledge", "cancel"]}
 
-`fields` appears on 400s; the state keys on 409s. Nothing a client sends should reach a 500.
+`fields` appears on 400s, always `{name: [messages]}`: errors of nested serializers and list items are
+flattened to dotted names (`"plan.rollback"`, `"items.0.name"`); the state keys on 409s. Nothing a client sends should reach a 500.
 
 Errors Django answers before or outside a DRF view (no route matches, a body over
 DATA_UPLOAD_MAX_MEMORY_SIZE, a crash) come through handler400/403/404/500 (opsdesk/urls.py): under /api/
@@ -49,10 +50,30 @@ def error_body(*, status_code: int, code: str, message: str, **extra) -> dict:
     return body
 
 
+def flatten_fields(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's error detail as `{name: [messages]}`: nested objects and list items become dotted names
+    (`{"plan": {"rollback": [...]}}` → `{"plan.rollback": [...]}`, `{"ids": {0: [...]}}` → `{"ids.0": [...]}`)."""
+    if isinstance(detail, dict):
+        items = detail.items()
+    elif isinstance(detail, list | tuple) and any(isinstance(item, dict | list | tuple) for item in detail):
+        items = enumerate(detail)  # a list serializer's errors: one entry per item ({} when it was fine)
+    else:
+        messages = detail if isinstance(detail, list | tuple) else [detail]
+        return {prefix or "non_field_errors": [str(message) for message in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in items:
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict | list | tuple) and not value:
+            continue  # an item without errors
+        for field, messages in flatten_fields(value, name).items():
+            flat.setdefault(field, []).extend(messages)
+    return flat
+
+
 def _domain_response(exc: DomainError) -> Response:
     extra = {}
     if isinstance(exc, InvalidInput):
-        extra["fields"] = exc.fields
+        extra["fields"] = flatten_fields(exc.fields)
     for attribute in ("current_status", "allowed_transitions", "current_version"):
         if hasattr(exc, attribute):
             extra[attribute] = getattr(exc, attribute)
@@ -90,8 +111,9 @@ def exception_handler(exc, context):
 
     code = response.status_code
     if isinstance(exc, exceptions.ValidationError):
-        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = error_body(status_code=code, code="invalid", message=_MESSAGES[400], fields=detail)
+        response.data = error_body(
+            status_code=code, code="invalid", message=_MESSAGES[400], fields=flatten_fields(exc.detail)
+        )
     else:
         detail = getattr(exc, "detail", "")
         error_code = detail.code if hasattr(detail, "code") else getattr(exc, "default_code", "error")

@@ -48,6 +48,40 @@ class StrictInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def iso_duration(value: datetime.timedelta) -> str:
+    """ISO 8601 in its shortest form, days at most (what Django's parse_duration reads back): PT15M,
+    P1DT4H, PT0S; "-PT5M" when negative (overdue)."""
+    sign, value = ("-", -value) if value < datetime.timedelta(0) else ("", value)
+    minutes, seconds = divmod(value.seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    second_text = f"{seconds}.{value.microseconds:06d}".rstrip("0") if value.microseconds else seconds
+    time = "".join(
+        f"{amount}{unit}" for amount, unit in ((hours, "H"), (minutes, "M"), (second_text, "S")) if amount
+    )
+    days = f"{value.days}D" if value.days else ""
+    if not (days or time):
+        return "PT0S"
+    return f"{sign}P{days}" + (f"T{time}" if time else "")
+
+
+class IsoDurationField(serializers.DurationField):
+    """A duration as ISO 8601 (`PT15M`); input takes ISO 8601 too (or Django's `00:15:00`)."""
+
+    def to_representation(self, value):
+        return iso_duration(value)
+
+
+class UnsetAsNullChoiceField(serializers.ChoiceField):
+    """Output of a choice that may not be made yet (stored as ""): null until then, so that a generated
+    client's enum parses every value it gets (an enum has no blank member)."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(choices, read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return None if value in ("", None) else super().to_representation(value)
+
+
 class UserRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()

@@ -1,5 +1,7 @@
 """The API's contract with tools: authentication, one error shape, a truthful OpenAPI document."""
 
+import re
+
 import pytest
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
@@ -143,6 +145,111 @@ def test_schema_documents_errors(schema):
     assert "409" in patch["responses"] and "status" not in str(
         schema["components"]["schemas"]["PatchedIncidentUpdateRequest"]["properties"]
     )
+
+
+def test_request_bodies_are_json_only(schema):
+    bodies = {
+        (path, method): tuple(operation["requestBody"]["content"])
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    }
+    assert bodies and set(bodies.values()) == {("application/json",)}
+
+
+def test_each_transition_declares_only_what_it_takes(schema):
+    components = schema["components"]["schemas"]
+
+    def fields(path: str) -> set[str]:
+        body = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        return set(components[body["$ref"].rsplit("/", 1)[1]]["properties"])
+
+    assert fields("/api/v1/incidents/{id}/acknowledge/") == {"note", "version"}
+    assert fields("/api/v1/incidents/{id}/resolve/") == {
+        "note",
+        "version",
+        "resolution_code",
+        "resolution_notes",
+    }
+    assert fields("/api/v1/changes/{id}/cancel/") >= {"note"} and "title" not in fields(
+        "/api/v1/changes/{id}/cancel/"
+    )
+
+
+def test_operation_ids_and_component_names_are_plain(schema):
+    ids = {
+        op["operationId"] for ops in schema["paths"].values() for op in ops.values() if "operationId" in op
+    }
+    assert {
+        "incidents_list",
+        "incidents_create",
+        "incidents_acknowledge",
+        "changes_submit",
+        "auth_token_create",
+    } <= ids
+    assert not [name for name in ids if name.startswith("api_v1_")]
+    assert not [name for name in schema["components"]["schemas"] if name.endswith("RequestRequest")]
+
+
+def test_versioned_records_declare_etag_and_if_match(schema):
+    resolve = schema["paths"]["/api/v1/incidents/{id}/resolve/"]["post"]
+    assert "If-Match" in {p["name"] for p in resolve["parameters"] if p["in"] == "header"}
+    assert "ETag" in resolve["responses"]["200"]["headers"]
+    assert "ETag" in schema["paths"]["/api/v1/incidents/{id}/"]["get"]["responses"]["200"]["headers"]
+
+
+def test_unset_choices_and_durations_are_declared(schema):
+    incident = schema["components"]["schemas"]["Incident"]["properties"]
+    assert incident["resolution_code"]["nullable"] is True
+    clock = schema["components"]["schemas"]["SlaClock"]["properties"]
+    assert clock["target_duration"]["format"] == clock["remaining"]["format"] == "duration"
+
+
+def test_an_open_incident_has_no_resolution_code_and_iso_durations(client_for, agent, incident):
+    body = client_for(agent).get(f"/api/v1/incidents/{incident.pk}/").json()
+    assert body["resolution_code"] is None
+    iso = re.compile(r"-?P(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?")
+    assert body["sla"] and all(iso.fullmatch(clock["target_duration"]) for clock in body["sla"])
+    assert all(iso.fullmatch(clock["remaining"]) for clock in body["sla"] if clock["remaining"])
+
+
+def test_people_and_teams_by_id_or_name(client_for, agent, service):
+    from django.contrib.auth.models import Group
+
+    team = Group.objects.create(name="Database team")
+    api = client_for(agent)
+    by_id = api.post(
+        "/api/v1/incidents/",
+        {"title": "Slow queries", "service": service.pk, "assignee": agent.pk, "assignment_group": team.pk},
+    )
+    assert by_id.status_code == 201, by_id.content
+    assert (by_id.json()["assignee"]["id"], by_id.json()["assignment_group"]["id"]) == (agent.pk, team.pk)
+    by_name = api.post(
+        "/api/v1/incidents/",
+        {
+            "title": "Slow queries",
+            "service": service.pk,
+            "assignee": "agent",
+            "assignment_group": "Database team",
+        },
+    )
+    assert by_name.status_code == 201 and by_name.json()["assignee"]["id"] == agent.pk
+    unknown = api.post("/api/v1/incidents/", {"title": "x", "service": service.pk, "assignee": 999999})
+    assert unknown.status_code == 400 and list(unknown.json()["fields"]) == ["assignee"]
+
+
+def test_nested_and_list_errors_are_dotted_names(client_for, manager, agent):
+    marked = client_for(agent).post("/api/v1/notifications/mark-read/", {"ids": [1, "x"]})
+    assert marked.status_code == 400 and list(marked.json()["fields"]) == ["ids.1"]
+    policy = client_for(manager).post(
+        "/api/v1/sla-policies/",
+        {
+            "name": "Gold",
+            "priority": 1,
+            "targets": [{"name": "response", "duration": "PT15M"}, {"name": "x"}],
+        },
+    )
+    assert policy.status_code == 400 and set(policy.json()["fields"]) == {"targets.1.duration"}
 
 
 def test_swagger_ui_is_served_without_a_cdn(client):

@@ -60,12 +60,18 @@ def test_an_oversized_body_outside_a_route_is_a_json_400_too(agent):
     assert response["Content-Type"].startswith("application/json")
 
 
-def test_too_many_form_fields_is_a_json_400(client_for, agent):
+def test_too_many_query_fields_is_a_json_400(client_for, agent):
     fields = "&".join(f"f{number}=1" for number in range(1100))
-    response = client_for(agent).generic(
-        "POST", "/api/v1/incidents/", fields, content_type="application/x-www-form-urlencoded"
-    )
+    response = client_for(agent).get(f"/api/v1/incidents/?{fields}")
     assert_error_shape(response, 400, "too_many_fields")
+
+
+def test_a_form_body_is_refused_in_the_error_shape(client_for, agent):
+    """Request bodies are JSON, as the schema says: a form gets 415, not a half-parsed body."""
+    response = client_for(agent).generic(
+        "POST", "/api/v1/incidents/", "title=x&service=1", content_type="application/x-www-form-urlencoded"
+    )
+    assert_error_shape(response, 415, "unsupported_media_type")
 
 
 def test_a_crash_under_api_is_a_json_500(agent, monkeypatch):

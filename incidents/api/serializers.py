@@ -1,20 +1,23 @@
 import functools
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.api.serializers import ServiceRefSerializer
 from catalog.models import ConfigurationItem, Service
-from core.api.serializers import NamedRefSerializer, PlainRowsMixin, StrictInputSerializer, UserRefSerializer
+from core.api.refs import UserField
+from core.api.serializers import (
+    NamedRefSerializer,
+    PlainRowsMixin,
+    StrictInputSerializer,
+    UnsetAsNullChoiceField,
+    UserRefSerializer,
+)
 from core.api.teams import TeamField
 from core.models import TimelineEntry
 from incidents.models import Incident, Level, Priority, ResolutionCode, Source, Status
 from sla.api.serializers import SlaClockSerializer
 from sla.states import State
-
-
-class ServiceRefSerializer(NamedRefSerializer):
-    slug = serializers.CharField()
 
 
 class ChoiceLabelField(serializers.CharField):
@@ -49,6 +52,7 @@ class IncidentSerializer(PlainRowsMixin, serializers.ModelSerializer):
     is_open = serializers.BooleanField()
     allowed_transitions = serializers.SerializerMethodField()
     sla = SlaClockSerializer(source="sla_clock_list", many=True)
+    resolution_code = UnsetAsNullChoiceField(ResolutionCode.choices, help_text="null until resolved.")
     escalation_level = serializers.IntegerField(
         read_only=True, help_text="Last escalation level fired (0: none)."
     )
@@ -101,13 +105,7 @@ class _IncidentFieldsSerializer(StrictInputSerializer):
         choices=Level.choices, required=False, help_text="1 high, 2 medium, 3 low"
     )
     assignment_group = TeamField(required=False, allow_null=True)
-    assignee = serializers.SlugRelatedField(
-        slug_field="username",
-        queryset=get_user_model().objects.filter(is_active=True),
-        required=False,
-        allow_null=True,
-        help_text="Username.",
-    )
+    assignee = UserField(required=False, allow_null=True)
 
 
 class IncidentCreateSerializer(_IncidentFieldsSerializer):

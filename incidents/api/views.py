@@ -54,14 +54,6 @@ class TimelinePagination(CursorPagination):
 def _transition_action(name: str):
     input_serializer = TRANSITION_INPUT.get(name, TransitionSerializer)
 
-    @extend_schema(
-        summary=TRANSITION_SUMMARY[name],
-        request=input_serializer,
-        responses={
-            200: IncidentSerializer,
-            409: OpenApiResponse(ErrorSerializer, "Illegal or stale transition."),
-        },
-    )
     def perform(self, request, pk=None):
         data = self._validated(input_serializer, request)
         version = expected_version(request, data.pop("version", None))
@@ -72,7 +64,15 @@ def _transition_action(name: str):
 
     perform.__name__ = name
     perform.__doc__ = TRANSITION_SUMMARY[name]
-    return action(detail=True, methods=["post"], url_path=name, filter_backends=[])(perform)
+    # extend_schema after @action: @action replaces the function's `kwargs`, where the schema is kept.
+    return extend_schema(
+        summary=TRANSITION_SUMMARY[name],
+        request=input_serializer,
+        responses={
+            200: IncidentSerializer,
+            409: OpenApiResponse(ErrorSerializer, "Illegal or stale transition."),
+        },
+    )(action(detail=True, methods=["post"], url_path=name, filter_backends=[])(perform))
 
 
 class IncidentViewSet(
@@ -94,6 +94,7 @@ class IncidentViewSet(
     search_fields = ["number", "title"]
     ordering_fields = ["id", "created_at", "updated_at", "priority", "number", "sla_due_at"]
     conflict_possible = True
+    etag_actions = {"retrieve", "create", "partial_update", "escalate", *TRANSITIONS}
 
     def get_queryset(self):
         reading = self.action in ("list", "retrieve")

@@ -75,7 +75,7 @@ def test_mark_read_refuses_bad_input(client_for, alice, payload, field):
     response = client_for(alice).post(MARK_READ, payload, format="json")
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "invalid" and field in body["fields"]
+    assert body["code"] == "invalid" and {name.split(".")[0] for name in body["fields"]} == {field}
 
 
 def test_notifications_need_a_login_and_a_role(make_user):
@@ -155,7 +155,7 @@ def test_bad_subscription_input_is_a_400_with_field_messages(client_for, manager
     response = client_for(manager).post(HOOKS, {**NEW_HOOK, **changes}, format="json")
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "invalid" and field in body["fields"]
+    assert body["code"] == "invalid" and {name.split(".")[0] for name in body["fields"]} == {field}
     if message:
         assert body["fields"][field] == [message]
     assert not WebhookSubscription.objects.exists()

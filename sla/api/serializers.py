@@ -2,11 +2,19 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from django.utils.duration import duration_string
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.api.serializers import ServiceRefSerializer
 from catalog.models import Service
-from core.api.serializers import StrictInputSerializer
+from core.api.refs import IdOrNameField
+from core.api.serializers import (
+    IsoDurationField,
+    NamedRefSerializer,
+    StrictInputSerializer,
+    UserRefSerializer,
+    iso_duration,
+)
 from core.priority import Priority
 from core.processes import get_process
 from sla import clock as sla_clock
@@ -15,6 +23,8 @@ from sla.models import Calendar, EscalationLevel, EscalationPolicy, SlaClock, Sl
 
 
 class SlaTargetSerializer(serializers.ModelSerializer):
+    duration = IsoDurationField(read_only=True, help_text="ISO 8601, e.g. PT15M (business time).")
+
     class Meta:
         model = SlaTarget
         fields = ["name", "duration", "start_on", "pause_on", "resume_on", "stop_on"]
@@ -22,8 +32,8 @@ class SlaTargetSerializer(serializers.ModelSerializer):
 
 
 class SlaPolicySerializer(serializers.ModelSerializer):
-    service = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, allow_null=True, help_text="null: the default for every service."
+    service = ServiceRefSerializer(
+        read_only=True, allow_null=True, help_text="null: the default for every service."
     )
     calendar = serializers.SlugRelatedField(
         slug_field="name",
@@ -49,11 +59,13 @@ class SlaPolicySerializer(serializers.ModelSerializer):
     @staticmethod
     def _duration(policy: SlaPolicy, name: str) -> str | None:
         target = next((t for t in policy.targets.all() if t.name == name), None)
-        return duration_string(target.duration) if target else None
+        return iso_duration(target.duration) if target else None
 
+    @extend_schema_field(IsoDurationField(allow_null=True))
     def get_response_target(self, policy) -> str | None:
         return self._duration(policy, "response")
 
+    @extend_schema_field(IsoDurationField(allow_null=True))
     def get_resolution_target(self, policy) -> str | None:
         return self._duration(policy, "resolution")
 
@@ -72,7 +84,8 @@ class SlaTargetInputSerializer(StrictInputSerializer):
 
     name = serializers.SlugField(max_length=32)
     duration = serializers.DurationField(
-        help_text="e.g. 00:15:00; at most OPSDESK_MAX_DURATION_DAYS (365) days.", validators=[_positive]
+        help_text="ISO 8601, e.g. PT15M; at most OPSDESK_MAX_DURATION_DAYS (365) days.",
+        validators=[_positive],
     )
     start_on = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
     pause_on = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
@@ -86,16 +99,22 @@ class SlaPolicyInputSerializer(StrictInputSerializer):
         max_length=32, required=False, help_text="A registered process; default: the main one."
     )
     priority = serializers.ChoiceField(choices=Priority.choices)
-    service = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Service.objects.all(), required=False, allow_null=True
+    service = IdOrNameField(
+        name_field="slug",
+        queryset=Service.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A service's id (its slug is accepted too); null: the default for every service.",
     )
     response_target = serializers.DurationField(
-        required=False, validators=[_positive], help_text="Shorthand for the `response` target, e.g. 00:15:00"
+        required=False,
+        validators=[_positive],
+        help_text="Shorthand for the `response` target, ISO 8601, e.g. PT15M",
     )
     resolution_target = serializers.DurationField(
         required=False,
         validators=[_positive],
-        help_text="Shorthand for the `resolution` target, e.g. 04:00:00",
+        help_text="Shorthand for the `resolution` target, ISO 8601, e.g. PT4H",
     )
     targets = SlaTargetInputSerializer(many=True, required=False)
     calendar = serializers.SlugRelatedField(
@@ -115,9 +134,10 @@ class SlaPolicyInputSerializer(StrictInputSerializer):
 
 
 class EscalationLevelSerializer(serializers.ModelSerializer):
-    notify_users = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
-    notify_group = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
-    reassign_to_group = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    notify_users = UserRefSerializer(many=True, read_only=True)
+    notify_group = NamedRefSerializer(read_only=True, allow_null=True)
+    reassign_to_group = NamedRefSerializer(read_only=True, allow_null=True)
+    after = IsoDurationField(read_only=True, help_text="ISO 8601, e.g. PT30M.")
 
     class Meta:
         model = EscalationLevel
@@ -129,8 +149,8 @@ class EscalationLevelSerializer(serializers.ModelSerializer):
 
 
 class EscalationPolicySerializer(serializers.ModelSerializer):
-    service = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, allow_null=True, help_text="null: the default for every service."
+    service = ServiceRefSerializer(
+        read_only=True, allow_null=True, help_text="null: the default for every service."
     )
     calendar = serializers.SlugRelatedField(
         slug_field="name",
@@ -151,15 +171,16 @@ class SlaClockSerializer(serializers.ModelSerializer):
     record was cancelled before the target was breached)."""
 
     state = serializers.SerializerMethodField()
-    remaining_seconds = serializers.SerializerMethodField(
-        help_text="Wall-clock seconds to the breach while running (negative: overdue); business seconds left while paused."
+    target_duration = IsoDurationField(read_only=True, help_text="The target, ISO 8601 (e.g. PT4H).")
+    remaining = serializers.SerializerMethodField(
+        help_text="ISO 8601: wall-clock time to the breach while running (negative, e.g. -PT5M: overdue); "
+        "business time left while paused; null once stopped."
     )
-    target_seconds = serializers.SerializerMethodField()
 
     class Meta:
         model = SlaClock
         fields = [
-            "target", "state", "target_seconds", "remaining_seconds", "due_at", "at_risk_at", "running_since",
+            "target", "state", "target_duration", "remaining", "due_at", "at_risk_at", "running_since",
             "stopped_at", "warned_50_at", "warned_75_at", "breached_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -167,9 +188,7 @@ class SlaClockSerializer(serializers.ModelSerializer):
     def get_state(self, clock) -> str:
         return sla_clock.state(clock, now=self.context.get("now") or timezone.now())
 
-    def get_remaining_seconds(self, clock) -> int | None:
+    @extend_schema_field(IsoDurationField(allow_null=True))
+    def get_remaining(self, clock) -> str | None:
         left = sla_clock.remaining(clock, now=self.context.get("now") or timezone.now())
-        return None if left is None else int(left.total_seconds())
-
-    def get_target_seconds(self, clock) -> int:
-        return int(clock.target_duration.total_seconds())
+        return None if left is None else iso_duration(timedelta(seconds=int(left.total_seconds())))

@@ -13,16 +13,16 @@ def test_default_policies_ship_with_the_product(client_for, viewer):
     assert [
         (p["priority_display"], p["response_target"], p["resolution_target"], p["service"]) for p in policies
     ] == [
-        ("P1 critical", "00:15:00", "02:00:00", None),
-        ("P2 high", "00:30:00", "04:00:00", None),
-        ("P3 medium", "02:00:00", "08:00:00", None),
-        ("P4 low", "04:00:00", "1 00:00:00", None),
+        ("P1 critical", "PT15M", "PT2H", None),
+        ("P2 high", "PT30M", "PT4H", None),
+        ("P3 medium", "PT2H", "PT8H", None),
+        ("P4 low", "PT4H", "P1D", None),
     ]
 
 
 def test_manager_creates_a_service_policy_and_agents_cannot(client_for, manager, agent, service):
-    body = {"name": "Payments P1", "priority": 1, "service": "payments", "response_target": "00:05:00",
-            "resolution_target": "01:00:00", "calendar": "Office hours"}  # fmt: skip
+    body = {"name": "Payments P1", "priority": 1, "service": "payments", "response_target": "PT5M",
+            "resolution_target": "PT1H", "calendar": "Office hours"}  # fmt: skip
     assert client_for(agent).post(URL, body).status_code == 403
     response = client_for(manager).post(URL, body)
     assert response.status_code == 201, response.json()
@@ -35,7 +35,7 @@ def test_manager_creates_a_service_policy_and_agents_cannot(client_for, manager,
     ("body", "fields"),
     [
         (
-            {"name": "x", "priority": 9, "response_target": "00:05:00", "resolution_target": "1:00:00"},
+            {"name": "x", "priority": 9, "response_target": "PT5M", "resolution_target": "1:00:00"},
             {"priority"},
         ),
         (
@@ -67,7 +67,7 @@ def test_escalation_policies_are_listed_with_levels(client_for, viewer):
     policies = client_for(viewer).get("/api/v1/escalation-policies/", {"ordering": "name"}).json()["results"]
     p1 = next(p for p in policies if p["name"] == "Default P1")
     assert [(level["number"], level["trigger"], level["after"]) for level in p1["levels"]] == [
-        (1, "not_acknowledged", "00:05:00"),
-        (2, "not_acknowledged", "00:15:00"),
-        (3, "not_resolved", "01:00:00"),
+        (1, "not_acknowledged", "PT5M"),
+        (2, "not_acknowledged", "PT15M"),
+        (3, "not_resolved", "PT1H"),
     ]

@@ -31,7 +31,7 @@ def test_the_api_refuses_targets_over_a_year(client_for, manager, service, durat
     before = SlaPolicy.objects.count()
     response = client_for(manager).post(URL, _policy(duration), format="json")
     assert response.status_code == 400, response.json()
-    assert response.json()["fields"]["targets"] == {"0": {"duration": ["At most 365 days."]}}
+    assert response.json()["fields"] == {"targets.0.duration": ["At most 365 days."]}
     assert SlaPolicy.objects.count() == before
 
 

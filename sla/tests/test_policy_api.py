@@ -20,9 +20,9 @@ def test_policies_list_their_process_and_targets(client_for, viewer):
         for p in client_for(viewer).get(URL, {"process": "incident"}).json()["results"]
         if p["priority"] == 1
     ]
-    assert (p1["process"], p1["response_target"]) == ("incident", "00:15:00")
+    assert (p1["process"], p1["response_target"]) == ("incident", "PT15M")
     assert p1["targets"][0] == {
-        "name": "response", "duration": "00:15:00", "start_on": ["create"], "pause_on": [], "resume_on": [],
+        "name": "response", "duration": "PT15M", "start_on": ["create"], "pause_on": [], "resume_on": [],
         "stop_on": ["acknowledge", "resolve", "cancel"],
     }  # fmt: skip
     changes = client_for(viewer).get(URL, {"process": "change"}).json()["results"]
@@ -41,7 +41,7 @@ def test_manager_creates_a_policy_with_custom_targets(client_for, manager, servi
     assert response.status_code == 201, response.json()
     created = response.json()
     assert (created["process"], created["response_target"], created["resolution_target"]) == (
-        "incident", None, "03:00:00"
+        "incident", None, "PT3H"
     )  # fmt: skip
     triage, resolution = created["targets"]
     assert (triage["start_on"], triage["stop_on"]) == (["create"], ["start"])
@@ -52,10 +52,7 @@ def test_patching_a_shorthand_changes_only_that_target(client_for, manager):
     policy = SlaPolicy.objects.get(process="incident", priority=3, service=None)
     response = client_for(manager).patch(f"{URL}{policy.pk}/", {"response_target": "01:00:00"}, format="json")
     assert response.status_code == 200, response.json()
-    assert (response.json()["response_target"], response.json()["resolution_target"]) == (
-        "01:00:00",
-        "08:00:00",
-    )
+    assert (response.json()["response_target"], response.json()["resolution_target"]) == ("PT1H", "PT8H")
     assert SlaTarget.objects.get(policy=policy, name="response").stop_on == [
         "acknowledge",
         "resolve",
@@ -87,7 +84,7 @@ def test_bad_targets_are_400_naming_the_field(client_for, make_user, body, field
         assert response.status_code == 400 and "priority" in response.json()["fields"]
     else:
         assert response.status_code == 400, response.json()
-        assert words in str(response.json()["fields"][field])
+        assert words in str({k: v for k, v in response.json()["fields"].items() if k.split(".")[0] == field})
     assert SlaPolicy.objects.count() == before
 
 
