@@ -49,8 +49,7 @@ def sla_dashboard(request):
     query = urlencode(form.query())
     context.update(
         metrics=metrics,
-        compliance_chart=charts.compliance_chart(metrics),
-        trend_chart=charts.trend_chart(metrics),
+        charts=charts.dashboard_charts(metrics),
         query=query,
         links=dashboard_links(metrics),
         by_team=breakdown_links(metrics, breakdowns[TEAM]),

@@ -245,7 +245,7 @@ def test_csv_page_and_api_show_the_same_numbers(scenario, browser, query, frozen
 
 def test_page_embeds_both_charts_without_scripts(scenario, browser, query, frozen_now):
     html = browser.get(PAGE, query).content.decode()
-    assert html.count('class="pygal-chart"') == 2
+    assert html.count('class="pygal-chart"') == 4  # each drawn wide and compact (reports.charts)
     main = html[html.index('<main id="main"') :]
     assert "<script" not in main
 
