@@ -26,6 +26,9 @@ class IncidentFilter(django_filters.FilterSet):
         method="filter_is_open", label="Open (not resolved, closed or cancelled)"
     )
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label="Unassigned")
+    no_group = django_filters.BooleanFilter(
+        field_name="assignment_group", lookup_expr="isnull", label="No assignment group"
+    )
     mine = django_filters.BooleanFilter(method="filter_mine", label="Assigned to me")
     created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")

@@ -1,8 +1,16 @@
 """The dashboard's charts: pygal SVG rendered on the server and inlined in the page. No JavaScript
 and no CDN: `js=[]` keeps pygal from referencing its script, and the inert inline config script and
-the comments pygal writes are dropped, so the markup references nothing outside the page."""
+the comments pygal writes are dropped, so the markup references nothing outside the page.
 
+Each chart comes in two sizes, the page showing one by its width (reports.css): WIDE for a laptop and
+COMPACT for a phone (a narrower drawing, so its text stays readable when scaled to the screen). No
+two labels overlap (tests/browser/test_dashboard_charts.py): the x axis names at most a few weeks,
+evenly spread, values are printed only where each bar has room (the wide bar chart), and the
+tables beside the charts give every figure."""
+
+import math
 import re
+from dataclasses import dataclass
 
 import pygal
 from django.utils.safestring import SafeString, mark_safe
@@ -31,7 +39,7 @@ STYLE = Style(  # the colours of static/opsdesk/opsdesk.css
     no_data_font_family=FONT,
     label_font_size=13,
     major_label_font_size=13,
-    value_font_size=12,
+    value_font_size=11,
     legend_font_size=13,
     no_data_font_size=16,
 )
@@ -39,14 +47,25 @@ CONFIG = {
     "js": [],  # never reference pygal's CDN script
     "disable_xml_declaration": True,  # inlined in HTML
     "style": STYLE,
-    "width": 720,
-    "height": 330,
     "legend_at_bottom": True,
     "legend_at_bottom_columns": 2,
     "show_y_guides": True,
     "no_data_text": "No data for this period",
     "margin": 12,
 }
+
+
+@dataclass(frozen=True)
+class Size:
+    width: int
+    height: int
+    max_x_labels: int  # weeks named on the trend's x axis, at most
+    print_values: bool  # values written on the bars
+    compact: bool
+
+
+WIDE = Size(width=720, height=330, max_x_labels=8, print_values=True, compact=False)
+COMPACT = Size(width=400, height=300, max_x_labels=5, print_values=False, compact=True)
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
@@ -61,13 +80,15 @@ def _svg(chart: pygal.graph.graph.Graph) -> SafeString:
     return mark_safe(svg)  # pygal escapes every label and value it writes
 
 
-def compliance_chart(metrics: SlaMetrics) -> SafeString:
+def compliance_chart(metrics: SlaMetrics, size: Size = WIDE) -> SafeString:
     """Bars: response and resolution compliance % per priority and overall."""
     chart = pygal.Bar(
         **CONFIG,
+        width=size.width,
+        height=size.height,
         range=(0, 100),
         include_x_axis=True,
-        print_values=True,
+        print_values=size.print_values,
         value_formatter=_percent,
         y_labels=[0, 25, 50, 75, 90, 100],
     )
@@ -77,22 +98,26 @@ def compliance_chart(metrics: SlaMetrics) -> SafeString:
     return _svg(chart)
 
 
-def trend_chart(metrics: SlaMetrics) -> SafeString:
-    """Line per ISO week: resolution compliance % (left axis) and incidents filed (right axis)."""
+def trend_chart(metrics: SlaMetrics, size: Size = WIDE) -> SafeString:
+    """Line per ISO week: resolution compliance % (left axis) and incidents filed (right axis). No
+    values on the points (the two lines' would collide): the weekly table has them."""
     most = max((week.incidents for week in metrics.weekly), default=0)
     top = max(5, -(-most // 5) * 5)  # pygal divides the right axis in five: whole numbers per step
+    every = max(1, math.ceil(len(metrics.weekly) / size.max_x_labels))
     chart = pygal.Line(
         **CONFIG,
+        width=size.width,
+        height=size.height,
         range=(0, 100),
         secondary_range=(0, top),
         include_x_axis=True,
-        print_values=len(metrics.weekly) <= 8,
-        x_label_rotation=30 if len(metrics.weekly) > 8 else 0,
-        dots_size=4,
-        margin_right=40,  # room for the last value label
+        x_labels_major_every=every,
+        show_minor_x_labels=every == 1,
+        dots_size=3 if size.compact else 4,
         y_labels=[0, 25, 50, 75, 90, 100],
     )
-    chart.x_labels = [week.label for week in metrics.weekly]
+    # compact: "W45" (the weekly table below names the year)
+    chart.x_labels = [week.label.split("-")[-1] if size.compact else week.label for week in metrics.weekly]
     chart.add(
         "Resolution compliance %",
         [week.resolution.percent for week in metrics.weekly],
@@ -105,3 +130,11 @@ def trend_chart(metrics: SlaMetrics) -> SafeString:
         formatter=lambda value: "" if value is None else f"{value:.0f}",
     )
     return _svg(chart)
+
+
+def dashboard_charts(metrics: SlaMetrics) -> dict[str, dict[str, SafeString]]:
+    """{"compliance": {"wide": svg, "compact": svg}, "trend": {...}} for the page."""
+    return {
+        name: {"wide": draw(metrics, WIDE), "compact": draw(metrics, COMPACT)}
+        for name, draw in (("compliance", compliance_chart), ("trend", trend_chart))
+    }

@@ -5,24 +5,39 @@ no transition leaves it, and services refuse to edit it), so the met / breached 
 its stopped clocks, its priority and its service can no longer change. Everything else (open,
 resolved, cancelled, closed after the watermark, and any clock still running) is computed live."""
 
+from django.conf import settings
 from django.db import models
 
 
 class SlaDailyOutcome(models.Model):
     """Met and breached stopped clocks of the incidents settled before `RollupState.settled_before`,
-    per day of creation (in `RollupState.time_zone`) × service × priority × target."""
+    per day of creation (in `RollupState.time_zone`) × service × priority × target × assignment group
+    × assignee (for the dashboard's breakdowns; a settled incident's assignment no longer changes)."""
 
     day = models.DateField()
     service = models.ForeignKey("catalog.Service", on_delete=models.CASCADE, related_name="+")
     priority = models.PositiveSmallIntegerField()
     target = models.CharField(max_length=32)
+    # No database constraint: a deleted group or person keeps its rows (counted under its old id).
+    assignment_group = models.ForeignKey(
+        "auth.Group", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     met = models.PositiveIntegerField(default=0)
     breached = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "service", "priority", "target"], name="sla_daily_outcome_unique"
+                fields=["day", "service", "priority", "target", "assignment_group", "assignee"],
+                name="sla_daily_outcome_unique",
+                nulls_distinct=False,
             )
         ]
 

@@ -45,14 +45,29 @@ def _in_period(start: datetime, end: datetime, service: Service | None) -> Q:
     return condition
 
 
-def _grouped(clocks, now: datetime, *, tzinfo=None, service: bool = False):
-    keys = ["incident__priority", "target", "day"] + (["incident__service"] if service else [])
+# The dimensions an outcome count may be grouped by: the roll-up's column → the clock's lookup.
+DIMENSIONS = {
+    "priority": "incident__priority",
+    "target": "target",
+    "day": "day",
+    "service": "incident__service",
+    "assignment_group": "incident__assignment_group",
+    "assignee": "incident__assignee",
+}
+# What sla_outcomes groups by, and what the roll-up keeps.
+OUTCOME_KEYS = ("priority", "target", "day")
+ROLLUP_KEYS = ("priority", "target", "day", "service", "assignment_group", "assignee")
+
+
+def _grouped(clocks, now: datetime, keys=OUTCOME_KEYS, *, tzinfo=None):
+    lookups = [DIMENSIONS[key] for key in keys]
+    if "day" in keys:
+        clocks = clocks.annotate(day=TruncDate("incident__created_at", tzinfo=tzinfo))
     return (
         clocks.order_by()
-        .annotate(day=TruncDate("incident__created_at", tzinfo=tzinfo))
-        .values(*keys)
+        .values(*lookups)
         .annotate(met=Count("pk", filter=met_q(now)), breached=Count("pk", filter=breached_q(now)))
-        .values_list(*keys, "met", "breached")
+        .values_list(*lookups, "met", "breached")
     )
 
 
@@ -67,6 +82,15 @@ def sla_outcomes(
     per priority × target × day of creation (in the current time zone; several rows may share a
     key: add them up). One query. Uses the roll-up when the period is whole days of the roll-up's
     time zone, else counts everything live."""
+    return outcome_counts(start=start, end=end, service=service, now=now, keys=OUTCOME_KEYS)
+
+
+def outcome_counts(
+    *, start: datetime, end: datetime, service: Service | None, now: datetime, keys: tuple[str, ...]
+) -> list[tuple]:
+    """(*keys, met, breached) of the clocks of the incidents created in [start, end), grouped by
+    `keys` (names among ROLLUP_KEYS; several rows may share a key: add them up). One query, like
+    sla_outcomes; "assignment_group" and "assignee" are the incident's (final once it is settled)."""
     clocks = sla_clocks_of(Incident).filter(_in_period(start, end, service))
     tz_name = timezone.get_default_timezone_name()
     tz = timezone.get_default_timezone()
@@ -74,15 +98,15 @@ def sla_outcomes(
         timezone.get_current_timezone_name() == tz_name and _is_midnight(start, tz) and _is_midnight(end, tz)
     )
     if not whole_days:
-        return list(_grouped(clocks, now))
+        return list(_grouped(clocks, now, keys))
     state = RollupState.objects.filter(name=STATE, time_zone=tz_name)
     settled_before = Coalesce(
         Subquery(state.values("settled_before")[:1]), Value(EPOCH), output_field=DateTimeField()
     )
     # live: incidents not closed (through reports_incident_unsettled_idx) or closed since the roll-up
-    live = _grouped(clocks.filter(incident__status__in=UNSETTLED), now)
+    live = _grouped(clocks.filter(incident__status__in=UNSETTLED), now, keys)
     recent = _grouped(
-        clocks.filter(incident__status=Status.CLOSED, incident__closed_at__gte=settled_before), now
+        clocks.filter(incident__status=Status.CLOSED, incident__closed_at__gte=settled_before), now, keys
     )
     first_day = timezone.localtime(start, tz).date()
     last_day = timezone.localtime(end, tz).date() - timedelta(days=1)
@@ -91,9 +115,9 @@ def sla_outcomes(
         rolled = rolled.filter(service=service)
     rolled = (
         rolled.order_by()
-        .values("priority", "target", "day")
+        .values(*keys)
         .annotate(met_sum=Sum("met"), breached_sum=Sum("breached"))
-        .values_list("priority", "target", "day", "met_sum", "breached_sum")
+        .values_list(*keys, "met_sum", "breached_sum")
     )
     with index_probes():  # reports/planner.py
         return list(live.union(recent, rolled, all=True))
@@ -171,7 +195,7 @@ def sla_rollup_refresh(*, now: datetime | None = None) -> int:
                 incident__status=Status.CLOSED,
                 incident__closed_at__lt=settle_before,
             )
-            grouped = _grouped(settled, settle_before, tzinfo=tz, service=True)
+            grouped = _grouped(settled, settle_before, ROLLUP_KEYS, tzinfo=tz)
             SlaDailyOutcome.objects.bulk_create(
                 [
                     SlaDailyOutcome(
@@ -179,10 +203,12 @@ def sla_rollup_refresh(*, now: datetime | None = None) -> int:
                         priority=priority,
                         target=target,
                         service_id=service_id,
+                        assignment_group_id=group_id,
+                        assignee_id=assignee_id,
                         met=met,
                         breached=breached,
                     )
-                    for priority, target, day, service_id, met, breached in grouped
+                    for priority, target, day, service_id, group_id, assignee_id, met, breached in grouped
                 ],
                 batch_size=BATCH,
             )

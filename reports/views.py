@@ -6,37 +6,55 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.decorators import permission_required
 
 from . import charts
+from .breakdowns import ASSIGNEE, TEAM, sla_breakdowns
 from .export import sla_csv_chunks
 from .forms import SlaFilterForm
-from .links import dashboard_links
+from .links import breakdown_links, dashboard_links
 from .metrics import sla_metrics
+from .presets import period_presets
 
 
-def _filters(request) -> SlaFilterForm:
-    return SlaFilterForm(request.GET, today=timezone.localdate())
+def _filters(request, today) -> SlaFilterForm:
+    return SlaFilterForm(request.GET, today=today)
 
 
 @require_GET
 @permission_required()
 def sla_dashboard(request):
-    form = _filters(request)
-    context = {"form": form, "nav": "sla"}
-    if not form.is_valid():
+    today = timezone.localdate()
+    form = _filters(request, today)
+    valid = form.is_valid()
+    data = form.cleaned_data if valid else {}
+    service = data.get("service")
+    presets = period_presets(
+        today=today,
+        base=reverse("reports:sla"),
+        shown=(data["from"], data["to"]) if valid else None,
+        service_id=service.pk if service else None,
+    )
+    context = {"form": form, "nav": "sla", "presets": presets}
+    if not valid:
         return render(request, "reports/sla_dashboard.html", context, status=400)
     metrics = sla_metrics(**form.metrics_kwargs())
+    breakdowns = sla_breakdowns(
+        start=metrics.start, end=metrics.end, service=metrics.service, now=metrics.now
+    )
     query = urlencode(form.query())
     context.update(
         metrics=metrics,
-        compliance_chart=charts.compliance_chart(metrics),
-        trend_chart=charts.trend_chart(metrics),
+        charts=charts.dashboard_charts(metrics),
         query=query,
         links=dashboard_links(metrics),
+        by_team=breakdown_links(metrics, breakdowns[TEAM]),
+        by_assignee=breakdown_links(metrics, breakdowns[ASSIGNEE]),
+        breakdowns=breakdowns,
     )
     return render(request, "reports/sla_dashboard.html", context)
 
@@ -44,7 +62,7 @@ def sla_dashboard(request):
 @require_GET
 @permission_required()
 def sla_export_csv(request):
-    form = _filters(request)
+    form = _filters(request, timezone.localdate())
     if not form.is_valid():
         lines = [f"{field}: {' '.join(messages)}" for field, messages in form.error_lists().items()]
         return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")

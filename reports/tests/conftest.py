@@ -52,7 +52,7 @@ class Story:
         self.service = service
         self.incidents = {}
 
-    def file(self, name: str, when: datetime, priority: int, service=None):
+    def file(self, name: str, when: datetime, priority: int, service=None, **fields):
         impact, urgency = IMPACT_URGENCY[priority]
         with time_machine.travel(when, tick=False):
             self.incidents[name] = IncidentFactory(
@@ -61,6 +61,7 @@ class Story:
                 impact=impact,
                 urgency=urgency,
                 title=f"{name} something broke",
+                **fields,
             )
         return self.incidents[name]
 
