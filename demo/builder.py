@@ -1,12 +1,14 @@
 """Demo data for `make run` / `manage.py load_demo`: users for every role, a small service catalog,
-incidents in several states, a standard change template, change requests at several steps and a
-freeze window on the change calendar. Idempotent: existing records are kept as they are, never
-duplicated.
+90 days of incident history (demo/history.py) and a showcase of incidents in several states, a
+standard change template, change requests at several steps and a freeze window on the change
+calendar; then the SLA dashboard's roll-up is refreshed. Idempotent: existing records are kept as
+they are, never duplicated.
 
-Incidents are filed and worked only through incidents.services, acting as the `agent` user, so they
-get numbers, priorities, SLA clocks and timelines exactly as real ones do. Services belong to the
-"Service Desk" team (agent and manager; lead: manager), which escalates to the "Platform team".
-"""
+Incidents are filed and worked only through incidents.services (the showcase as the `agent` user,
+the history as the agents of each team, at the instants of the story), so they get numbers,
+priorities, SLA clocks and timelines exactly as real ones do. Services belong to the "Service Desk"
+team (agent, alice, bob and manager; lead: manager), which escalates to the "Platform team"
+(carol, dave and manager)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta

@@ -9,7 +9,6 @@ from catalog.models import ConfigurationItem, Service
 from core import roles
 from core.models import TimelineEntry
 from demo import builder as demo
-from demo import history
 from incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +28,7 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def loaded(settings, monkeypatch):
-    settings.EVENTS_DISPATCH_INLINE = False  # as under `make run`: a worker dispatches after commit
-    monkeypatch.setattr(history, "DAYS", 4)  # a short history; the whole one: test_demo_history.py
+def loaded():
     call_command("load_demo")
     first = _counts()
     call_command("load_demo")
