@@ -1,4 +1,12 @@
-"""The one duration formatter: every page, e-mail and export says durations the same way.
+"""The one duration and instant formatter: every page, e-mail and export says durations and times
+the same way.
+
+Instants are shown as ISO `YYYY-MM-DD HH:MM` followed by the zone's abbreviation, in the reader's time
+zone: `local_minute(instant)` uses the active zone (the signed-in user's: core/middleware.py),
+`local_minute(instant, zone)` a given one (an e-mail's recipient). Text stored once for many readers
+(notification bodies, timeline notes) says instants in UTC with `utc_minute`, and
+`localize_instants(text, zone)` rewrites each of them for one reader: "due 2026-12-06 13:05 UTC" reads
+"due 2026-12-06 22:05 JST" in Asia/Tokyo.
 
 The two most significant units are shown, the second zero-padded below hours: "2h 05m", "3d 4h",
 "14m 00s". A style says which unit words to use, the smallest unit, and whether a zero second part
@@ -12,9 +20,11 @@ is kept (countdowns keep it so the text does not jump while it ticks):
 Negative durations get a minus sign; None is an em dash. In templates: `{% load formatting %}`
 then `{{ delta|duration:"words" }}` and `{{ delta|duration_iso }}` for `<time datetime>`."""
 
+import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
+from django.utils import timezone
 from django.utils.duration import duration_iso_string
 
 _SIZES = (86400, 3600, 60, 1)
@@ -61,3 +71,32 @@ def duration_text(value: timedelta | None, style: str) -> str:
 def duration_iso(value: timedelta | None) -> str:
     """ISO 8601 for machines (`<time datetime>`), empty for None."""
     return "" if value is None else duration_iso_string(value)
+
+
+# --- instants --------------------------------------------------------------------------------------
+
+MINUTE = "%Y-%m-%d %H:%M"  # the one display format of an instant (and the text inputs' format)
+_UTC_INSTANT = re.compile(r"\b(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC\b")
+
+
+def local_minute(instant: datetime | None, zone: tzinfo | None = None) -> str:
+    """e.g. "2026-11-16 19:00 JST": in `zone`, else in the active time zone; empty for None."""
+    if instant is None:
+        return ""
+    local = timezone.localtime(instant, zone)
+    return f"{local:{MINUTE}} {local.tzname()}"
+
+
+def utc_minute(instant: datetime | None) -> str:
+    """An instant in text stored for many readers, e.g. "2026-11-16 10:00 UTC" (see localize_instants)."""
+    return local_minute(instant, UTC)
+
+
+def localize_instants(text: str, zone: tzinfo) -> str:
+    """`text` with each "YYYY-MM-DD HH:MM UTC" (utc_minute's output) said in `zone` instead."""
+
+    def local(match: re.Match) -> str:
+        instant = datetime.strptime(match.group(1), MINUTE).replace(tzinfo=UTC)
+        return local_minute(instant, zone)
+
+    return _UTC_INSTANT.sub(local, text) if "UTC" in text else text

@@ -18,6 +18,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 
+from core.profiles import ProfileBackendMixin
+
 CACHE_ALIAS = "shared"
 KEY_PREFIX = "login"
 REQUEST_ATTRIBUTE = "login_retry_after"  # seconds, set on the request a lock refused
@@ -122,9 +124,10 @@ def lockout_message(seconds: int) -> str:
     return f"Too many failed sign-in attempts for this account or from your address. Try again in {minutes} {unit}."
 
 
-class ThrottledModelBackend(ModelBackend):
+class ThrottledModelBackend(ProfileBackendMixin, ModelBackend):
     """Django's username/password backend behind the lockout. A refused attempt raises PermissionDenied
-    (authenticate() then stops trying backends) and leaves the wait on the request for the view."""
+    (authenticate() then stops trying backends) and leaves the wait on the request for the view. The
+    signed-in user comes with their profile (their time zone, core/profiles.py) in the same query."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None or username is None:  # not a login request (scripts, test clients' login())

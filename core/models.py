@@ -195,3 +195,6 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}: {self.last}"
+
+
+from .profiles import UserProfile  # noqa: E402, F401  (each user's time zone; core/profiles.py)

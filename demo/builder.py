@@ -1,17 +1,20 @@
 """Demo data for `make run` / `manage.py load_demo`: users for every role, a small service catalog,
-incidents in several states, a standard change template, change requests at several steps and a
-freeze window on the change calendar. Idempotent: existing records are kept as they are, never
-duplicated.
+90 days of incident history (demo/history.py) and a showcase of incidents in several states, a
+standard change template, change requests at several steps and a freeze window on the change
+calendar; then the SLA dashboard's roll-up is refreshed. Idempotent: existing records are kept as
+they are, never duplicated.
 
-Incidents are filed and worked only through incidents.services, acting as the `agent` user, so they
-get numbers, priorities, SLA clocks and timelines exactly as real ones do. Services belong to the
-"Service Desk" team (agent and manager; lead: manager), which escalates to the "Platform team".
-"""
+Incidents are filed and worked only through incidents.services (the showcase as the `agent` user,
+the history as the agents of each team, at the instants of the story), so they get numbers,
+priorities, SLA clocks and timelines exactly as real ones do. Services belong to the "Service Desk"
+team (agent, alice, bob and manager; lead: manager), which escalates to the "Platform team"
+(carol, dave and manager)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +28,9 @@ from core import roles
 from core.models import Team, TimelineEntry
 from incidents import services as incident_services
 from incidents.models import Incident, Level, ResolutionCode, Source
+from reports.rollup import sla_rollup_refresh
+
+from . import history
 
 DEMO_PASSWORD = "opsdesk"
 
@@ -38,6 +44,11 @@ DEMO_USERS: dict[str, tuple[str | None, dict]] = {
     "chgmgr": (roles.CHANGE_MANAGER, {"is_staff": True}),
     "manager": (roles.MANAGER, {"is_staff": True}),
     "viewer": (roles.VIEWER, {}),
+    # the agents who worked the incidents of the last 90 days (demo/history.py)
+    "alice": (roles.AGENT, {}),
+    "bob": (roles.AGENT, {}),
+    "carol": (roles.AGENT, {}),
+    "dave": (roles.AGENT, {}),
 }
 
 # slug → (name, criticality, description, [(ci name, kind)])
@@ -237,9 +248,9 @@ INCIDENTS = (
 class Summary:
     created: dict[str, int] = field(default_factory=dict)
 
-    def add(self, kind: str, created: bool = True) -> None:
-        if created:
-            self.created[kind] = self.created.get(kind, 0) + 1
+    def add(self, kind: str, created: bool = True, count: int = 1) -> None:
+        if created and count:
+            self.created[kind] = self.created.get(kind, 0) + count
 
     def __str__(self) -> str:
         if not self.created:
@@ -249,7 +260,7 @@ class Summary:
 
 def load_users(summary: Summary) -> dict:
     User = get_user_model()
-    users = {}
+    users, hashed = {}, ""
     for username, (role, flags) in DEMO_USERS.items():
         user, created = User.objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.com", **flags}
@@ -258,7 +269,7 @@ def load_users(summary: Summary) -> dict:
         for name in changed:
             setattr(user, name, flags[name])
         if created or not user.has_usable_password():
-            user.set_password(DEMO_PASSWORD)
+            user.password = hashed or (hashed := make_password(DEMO_PASSWORD))  # hashed once: seconds saved
             changed.append("password")
         if changed:
             user.save(update_fields=changed)
@@ -273,9 +284,13 @@ def load_users(summary: Summary) -> dict:
 SERVICE_DESK, PLATFORM_TEAM = "Service Desk", "Platform team"
 # team → (members, lead, escalates to)
 TEAMS = {
-    PLATFORM_TEAM: (["manager"], "manager", None),
-    SERVICE_DESK: (["agent", "manager"], "manager", PLATFORM_TEAM),
+    PLATFORM_TEAM: (["manager", "carol", "dave"], "manager", None),
+    SERVICE_DESK: (["agent", "manager", "alice", "bob"], "manager", PLATFORM_TEAM),
 }
+# team → who worked its incidents in the demo's history (they file and work them, so a history is
+# present once any incident of theirs exists)
+HISTORY_AGENTS = {SERVICE_DESK: ["agent", "alice", "bob"], PLATFORM_TEAM: ["carol", "dave"]}
+HISTORY_MARKERS = ("alice", "bob", "carol", "dave")
 
 
 def load_teams(summary: Summary, users: dict) -> None:
@@ -457,16 +472,34 @@ def load_changes(summary: Summary, *, users: dict) -> None:
         summary.add("changes")
 
 
+def load_incident_history(summary: Summary, *, users: dict, services: dict[str, Service]) -> None:
+    """Ninety days of incidents (demo/history.py), once: skipped when its agents filed any incident."""
+    if Incident.objects.filter(reporter__username__in=HISTORY_MARKERS).exists():
+        return
+    filed = history.load_history(
+        users=users,
+        services=services,
+        cis={ci.name: ci for ci in ConfigurationItem.objects.all()},
+        groups={name: Group.objects.get(name=name) for name in HISTORY_AGENTS},
+        members=HISTORY_AGENTS,
+    )
+    summary.add("incidents of the last 90 days", count=filed)
+
+
 @transaction.atomic
 def load_demo() -> Summary:
-    """Create whatever demo data is missing; returns what was created."""
+    """Create whatever demo data is missing; returns what was created. The SLA dashboard's roll-up is
+    refreshed at the end (as the hourly task would), so its figures include the history at once."""
     summary = Summary()
     users = load_users(summary)
     load_teams(summary, users)
     services = load_catalog(summary)
+    load_incident_history(summary, users=users, services=services)
     load_incidents(summary, actor=users["agent"], services=services)
     load_freeze_window(summary, users=users)
     load_changes(summary, users=users)
+    if summary.created:
+        sla_rollup_refresh()
     return summary
 
 

@@ -7,9 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.utils import timezone
-
-from core.formatting import duration_text
+from core.formatting import duration_text, local_minute
 from sla import clock as sla_clock
 from sla import states
 from sla.escalations import pending_levels
@@ -59,21 +57,13 @@ class SlaBadge:
 
     @property
     def due_title(self) -> str:
+        """The due time in the reader's zone, e.g. "2026-11-16 19:00 JST" (core.formatting)."""
         return local_minute(self.due_at)
 
 
 def iso(instant: datetime | None) -> str:
     """An instant for `data-*` attributes, which JavaScript's Date.parse reads."""
     return instant.isoformat(timespec="milliseconds") if instant else ""
-
-
-def local_minute(instant: datetime | None) -> str:
-    """An instant as the pages show it, e.g. "2026-11-16 10:00 UTC" (the template filter
-    `date:"Y-m-d H:i T"` without its per-call cost, for rows)."""
-    if instant is None:
-        return ""
-    local = timezone.localtime(instant)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def sla_badge(clock: SlaClock, *, now: datetime, cancelled: bool = False) -> SlaBadge:

@@ -7,6 +7,7 @@ and queues each webhook once (the dedupe keys of notify_many and _enqueue guard 
 from django.contrib.auth import get_user_model
 
 from core.models import Event
+from core.profiles import PROFILE
 
 from .services import Notice, WebhookEvent, notify_many, publish_webhook_events
 
@@ -16,7 +17,12 @@ def notify_people(events: list[Event]) -> None:
     wanted = [event for event in events if event.audience]
     if not wanted:
         return
-    users = get_user_model().objects.in_bulk({pk for event in wanted for pk in event.audience})
+    # with their profiles: e-mails say times in each recipient's zone (core/profiles.py)
+    users = (
+        get_user_model()
+        .objects.select_related(PROFILE)
+        .in_bulk({pk for event in wanted for pk in event.audience})
+    )
     notify_many(
         Notice(
             recipients=tuple(users[pk] for pk in event.audience if pk in users),

@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urljoin
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -23,9 +22,11 @@ from core.config import config_record_save
 from core.events import ALL, registry
 from core.nudge import nudge_on_commit
 from core.permissions import require
+from core.profiles import zones_of
 from core.validation import FieldErrors
 
-from . import conf, destinations, signing
+from . import destinations, signing
+from .emails import email_text
 from .models import Notification, OutboxMessage, WebhookSubscription
 from .permissions import MANAGE_WEBHOOKS
 from .tasks import deliver_outbox_message, sweep_outbox
@@ -73,11 +74,10 @@ def _enqueue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     return stored
 
 
-def _email_body(body: str, url: str) -> str:
-    if not url:
-        return body
-    link = urljoin(conf.get("SITE_URL").rstrip("/") + "/", url)
-    return f"{body}\n\n{link}" if body else link
+def _emailed(notices: list["Notice"]) -> list[AbstractBaseUser]:
+    """The recipients who may get an e-mail, once each."""
+    users = {user.pk: user for n in notices for user in n.recipients if user is not None and user.pk}
+    return [user for user in users.values() if getattr(user, "email", "")]
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,8 @@ def notify_many(notices: Iterable[Notice], *, email: bool = True) -> set[int]:
     """`notify` for many events at once, in a constant number of queries (the SLA sweep fires
     hundreds of thresholds per batch). Returns the ids of the users notified."""
     now = timezone.now()
+    notices = list(notices)
+    zones = zones_of(_emailed(notices)) if email else {}  # each e-mail in its recipient's time zone
     notifications, messages, notified = [], [], set()
     for notice in notices:
         _check_event(notice.event_type, notice.event_key)
@@ -149,8 +151,7 @@ def notify_many(notices: Iterable[Notice], *, email: bool = True) -> set[int]:
                     dedupe_key=f"email:{notice.event_key}:{pk}",
                     payload={
                         "to": user.email,
-                        "subject": f"[OpsDesk] {title}",
-                        "body": _email_body(notice.body, notice.url),
+                        **email_text(title=title, body=notice.body, url=notice.url, zone=zones[pk]),
                         "user_id": pk,
                         "event_type": notice.event_type,
                         "event_key": notice.event_key,

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from core.profile_views import profile
 from core.views import LoginView, healthz
 
 # Under /api/ every error is the API's JSON shape (core/api/exceptions.py); elsewhere the HTML pages.
@@ -18,6 +19,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", profile, name="profile"),
     path("admin/", admin.site.urls),
     path("api/", include("opsdesk.api_urls")),
     path("incidents/", include("incidents.urls")),

@@ -1,13 +1,16 @@
 """CSV export of the dashboard: one section per table, each a title row, a header row and data rows,
 separated by an empty row. Durations in seconds, percentages with one decimal, instants in ISO 8601
-(UTC offset included); empty cells where there is nothing to show. Produced as a stream of text
+in the reader's time zone with its offset (e.g. 2026-11-16T19:00:00+09:00 for a user in Asia/Tokyo);
+empty cells where there is nothing to show. Produced as a stream of text
 chunks: the breach and at-risk sections read every row (not just the page shown) through a
 server-side cursor, so memory stays constant whatever their length."""
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from itertools import islice
+
+from django.utils import timezone
 
 from .metrics import AGE_BUCKETS, PRIORITIES, SlaMetrics, incident_url_template
 
@@ -31,8 +34,8 @@ def _number(value: float | None) -> str:
     return "" if value is None else str(value)
 
 
-def _instant(value: datetime | None) -> str:
-    return "" if value is None else value.isoformat()
+def _instant(value: datetime | None, zone: tzinfo) -> str:
+    return "" if value is None else timezone.localtime(value, zone).isoformat()
 
 
 ROWS_PER_CHUNK = 1000
@@ -45,12 +48,21 @@ class _Line:
         return line
 
 
-def sla_csv(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str) -> str:
-    return "".join(sla_csv_chunks(metrics, absolute_url=absolute_url))
+def sla_csv(
+    metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str, zone: tzinfo | None = None
+) -> str:
+    return "".join(sla_csv_chunks(metrics, absolute_url=absolute_url, zone=zone))
 
 
-def sla_csv_chunks(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str) -> Iterator[str]:
-    """The export as text chunks of up to ROWS_PER_CHUNK rows (for a StreamingHttpResponse)."""
+def sla_csv_chunks(
+    metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str, zone: tzinfo | None = None
+) -> Iterator[str]:
+    """The export as text chunks of up to ROWS_PER_CHUNK rows (for a StreamingHttpResponse), instants
+    in `zone`, by default the active one: read now, as the stream is read after the request's end."""
+    return _chunks(metrics, absolute_url=absolute_url, zone=zone or timezone.get_current_timezone())
+
+
+def _chunks(metrics: SlaMetrics, *, absolute_url: Callable[[str], str], zone: tzinfo) -> Iterator[str]:
     writer = csv.writer(_Line(), lineterminator="\r\n")
 
     def section(title: str, header: list[str], rows: Iterable[list]) -> Iterator[str]:
@@ -68,7 +80,7 @@ def sla_csv_chunks(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = 
                 metrics.first_day.isoformat(),
                 metrics.last_day.isoformat(),
                 _text(metrics.service.name) if metrics.service else "All services",
-                _instant(metrics.now),
+                _instant(metrics.now, zone),
             ]
         ],
     )
@@ -129,7 +141,7 @@ def sla_csv_chunks(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = 
                 _text(title),
                 PRIORITY_LABELS[priority],
                 target,
-                _instant(breached_at),
+                _instant(breached_at, zone),
                 incident_url.format(pk),
             )
             for number, title, priority, target, breached_at, pk in metrics.breaches.tuples(
@@ -146,8 +158,8 @@ def sla_csv_chunks(metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = 
                 _text(title),
                 PRIORITY_LABELS[priority],
                 target,
-                _instant(at_risk_at),
-                _instant(due_at),
+                _instant(at_risk_at, zone),
+                _instant(due_at, zone),
                 incident_url.format(pk),
             )
             for number, title, priority, target, at_risk_at, due_at, pk in metrics.at_risk.tuples(

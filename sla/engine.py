@@ -22,6 +22,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from core.bulk import update_rows
+from core.formatting import utc_minute
 from core.models import TimelineEntry
 from core.processes import CREATE
 from core.sweep import sweep_due
@@ -53,8 +54,9 @@ class Firing:
 
     @property
     def due(self) -> str:
+        """e.g. "due 2026-11-16 10:00 UTC": stored once, said in each reader's zone (core.formatting)."""
         due_at = self.clock.due_at
-        return f"due {due_at:%Y-%m-%d %H:%M} UTC" if due_at else "clock stopped"
+        return f"due {utc_minute(due_at)}" if due_at else "clock stopped"
 
 
 class ClockAdapter:

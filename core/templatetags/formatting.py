@@ -1,6 +1,9 @@
-"""`{{ delta|duration:"words" }}` and `{{ delta|duration_iso }}`: see core/formatting.py."""
+"""`{{ delta|duration:"words" }}`, `{{ delta|duration_iso }}`, `{{ instant|local_minute }}` (in the
+active time zone, with its abbreviation) and `{{ text|local_instants }}` (the UTC instants of stored
+text in the active zone): see core/formatting.py."""
 
 from django import template
+from django.utils import timezone
 
 from core import formatting
 
@@ -13,3 +16,9 @@ def duration(value, style: str = "words") -> str:
 
 
 register.filter("duration_iso", formatting.duration_iso)
+register.filter("local_minute", formatting.local_minute)
+
+
+@register.filter
+def local_instants(text: str) -> str:
+    return formatting.localize_instants(text or "", timezone.get_current_timezone())

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.UserTimeZoneMiddleware",  # pages in the user's time zone (core/profiles.py)
     "audit.middleware.AuditMiddleware",  # the actor of admin, browser and API writes
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -119,8 +120,12 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("OPSDESK_TIME_ZONE", "UTC")
+# The zone of users who chose none on their profile page (core/profiles.py); default TIME_ZONE.
+OPSDESK_DEFAULT_USER_TZ = os.environ.get("OPSDESK_DEFAULT_USER_TZ", "") or TIME_ZONE
 USE_I18N = True
 USE_TZ = True
+# One way to write dates and times everywhere, ISO: YYYY-MM-DD HH:MM (opsdesk/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["opsdesk.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
