@@ -88,9 +88,11 @@ def bulk(request):
         return render_queue(request, back, status=400, bulk_form=form)
     past = ACTIONS[outcome.action][1]
     if outcome.done:
+        target = data["assignee"] if outcome.action == "assign_person" else data["group"]
+        done = f"assigned to {target}" if outcome.action in ("assign_person", "assign_group") else past
         count = len(outcome.done)
         messages.success(
-            request, f"{count} incident{'s' if count != 1 else ''} {past}: {', '.join(outcome.done)}."
+            request, f"{count} incident{'s' if count != 1 else ''} {done}: {', '.join(outcome.done)}."
         )
     for number, reason in outcome.refused:
         messages.error(request, f"{number} not {past}: {reason}")
