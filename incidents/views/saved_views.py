@@ -16,7 +16,7 @@ from .queue import VIEW_KEYS, render_queue
 
 
 class SaveViewForm(forms.Form):
-    name = forms.CharField(max_length=200)  # the service says what a name may be
+    name = forms.CharField(required=False, max_length=200)  # the service says what a name may be
     query = forms.CharField(required=False, max_length=4000)
 
 
