@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Upper
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -25,6 +25,12 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD)
+# The lifecycle's order (new first, cancelled last): the queue's status sort and its index.
+STATUS_RANK = Case(
+    *(When(status=value, then=Value(rank)) for rank, value in enumerate(Status.values)),
+    default=Value(len(Status.values)),
+    output_field=IntegerField(),
+)
 TRANSITIONS = ("acknowledge", "start", "hold", "resume", "resolve", "close", "reopen", "cancel")
 
 
@@ -152,6 +158,37 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
             # exactly those expressions.
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="incident_title_trgm_idx"),
             GinIndex(OpClass(Upper("number"), name="gin_trgm_ops"), name="incident_number_trgm_idx"),
+            # The queue's column sorts (incidents/views/queue.py SORTS), each read off an index in its
+            # order, forwards or backwards (a descending sort is the exact reverse), over the whole
+            # table and over open incidents; priority and number use the indexes above.
+            models.Index(
+                STATUS_RANK, F("priority"), F("created_at"), F("id"), name="incident_status_order_idx"
+            ),
+            models.Index(
+                STATUS_RANK,
+                F("priority"),
+                F("created_at"),
+                F("id"),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="incident_open_status_order_idx",
+            ),
+            models.Index(
+                F("sla_due_at").asc(nulls_last=True),
+                F("priority"),
+                F("created_at"),
+                F("id"),
+                name="incident_due_order_idx",
+            ),
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="incident_open_created_idx",
+            ),
+            models.Index(
+                fields=["number"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="incident_open_number_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -204,3 +241,6 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     @transition(field=status, source=list(OPEN_STATUSES), target=Status.CANCELLED)
     def cancel(self, *, at):
         self.cancelled_at = at
+
+
+from .saved_views import SavedView  # noqa: E402, F401 (a model of this app, in its own module)

@@ -40,7 +40,16 @@ def incident_queue() -> QuerySet[Incident]:
         .select_related("service", "assignee")
         .prefetch_related(None)
         .prefetch_related(clocks)
-        .only("number", "title", "priority", "status", "created_at", "service__name", "assignee__username")
+        .only(
+            "number",
+            "title",
+            "priority",
+            "status",
+            "version",
+            "created_at",
+            "service__name",
+            "assignee__username",
+        )
     )
 
 

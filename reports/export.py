@@ -5,25 +5,20 @@ empty cells where there is nothing to show. Produced as a stream of text
 chunks: the breach and at-risk sections read every row (not just the page shown) through a
 server-side cursor, so memory stays constant whatever their length."""
 
-import csv
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, tzinfo
-from itertools import islice
+from itertools import chain
 
 from django.utils import timezone
+
+from core.csv_stream import csv_chunks
+from core.csv_stream import spreadsheet_text as _text
 
 from .metrics import AGE_BUCKETS, PRIORITIES, SlaMetrics, incident_url_template
 
 # The breach and at-risk rows as read from the database: plain tuples, no object per row.
 _ITEM_COLUMNS = ("incident__number", "incident__title", "incident__priority", "target")
 PRIORITY_LABELS = {priority: f"P{priority}" for priority in PRIORITIES}
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str) -> str:
-    """User-typed text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _seconds(value: timedelta | None) -> str:
@@ -38,16 +33,6 @@ def _instant(value: datetime | None, zone: tzinfo) -> str:
     return "" if value is None else timezone.localtime(value, zone).isoformat()
 
 
-ROWS_PER_CHUNK = 1000
-
-
-class _Line:
-    """A file-like object whose write() hands back the line csv.writer formatted."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
 def sla_csv(
     metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str, zone: tzinfo | None = None
 ) -> str:
@@ -57,20 +42,15 @@ def sla_csv(
 def sla_csv_chunks(
     metrics: SlaMetrics, *, absolute_url: Callable[[str], str] = str, zone: tzinfo | None = None
 ) -> Iterator[str]:
-    """The export as text chunks of up to ROWS_PER_CHUNK rows (for a StreamingHttpResponse), instants
-    in `zone`, by default the active one: read now, as the stream is read after the request's end."""
+    """The export as text chunks of up to core.csv_stream.ROWS_PER_CHUNK rows (for a StreamingHttpResponse),
+    instants in `zone`, by default the active one: read now, as the stream is read after the request's end."""
     return _chunks(metrics, absolute_url=absolute_url, zone=zone or timezone.get_current_timezone())
 
 
 def _chunks(metrics: SlaMetrics, *, absolute_url: Callable[[str], str], zone: tzinfo) -> Iterator[str]:
-    writer = csv.writer(_Line(), lineterminator="\r\n")
 
     def section(title: str, header: list[str], rows: Iterable[list]) -> Iterator[str]:
-        yield writer.writerow([title]) + writer.writerow(header)
-        rows = iter(rows)
-        while chunk := list(islice(rows, ROWS_PER_CHUNK)):
-            yield "".join(map(writer.writerow, chunk))  # one join per chunk of plain tuples
-        yield writer.writerow([])
+        yield from csv_chunks(chain([[title], header], rows, [[]]))
 
     yield from section(
         "SLA dashboard",

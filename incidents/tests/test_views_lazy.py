@@ -60,7 +60,7 @@ def test_who_cannot_edit_gets_no_form(viewer_client, client, agent, incident):
 
 def test_queue_rows_link_and_label_without_template_lookups(agent_client, agent, incident):
     html = agent_client.get(QUEUE).content.decode()
-    row = re.search(rf'<tr data-incident="{incident.number}">(.*?)</tr>', html, re.S).group(1)
+    row = re.search(rf'<tr data-incident="{incident.number}"[^>]*>(.*?)</tr>', html, re.S).group(1)
     assert f'<a href="{detail_url(incident)}">{incident.number}</a>' in row
     assert (
         f'<span class="badge prio prio-{incident.priority}">{incident.get_priority_display()}</span>' in row

@@ -134,8 +134,11 @@ def test_queue_sort_due_soonest(agent_client, new):
     expected = [p1.number, p3.number, p2.number, p4.number, no_sla.number]
     assert rows(by_due) == rows(only_sort) == expected
     html = by_due.content.decode()
-    assert '<option value="due" selected>Due soonest</option>' in html
-    assert 'aria-sort="ascending">SLA<' in html
+    assert '<option value="due" selected>SLA due soonest first</option>' in html
+    assert (
+        'aria-sort="ascending"><a class="sort-link" href="?is_open=true&amp;sort=-due" title="Sort by SLA">SLA<'
+        in html
+    )
     assert "SLA due soonest first" in html
     assert 'title="No SLA policy applies">—<' in html
 

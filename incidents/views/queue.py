@@ -1,6 +1,11 @@
-"""The incident queue: filters, quick views, sorts and one page of rows."""
+"""The incident queue: filters, quick views, sortable columns, one page of rows, saved views and the
+bulk-action bar."""
+
+from dataclasses import dataclass
 
 from django.db.models import F
+from django.db.models.expressions import OrderBy
+from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,13 +16,15 @@ from catalog.models import Service
 from core.decorators import permission_required
 from core.formatting import duration_text
 from core.permissions import allowed
+from core.teams import assignable_groups
 
 from .. import permissions, selectors
+from ..bulk import ACTIONS as BULK_ACTIONS
+from ..bulk import MAX_ROWS as BULK_MAX_ROWS
 from ..filters import IncidentFilter
-from ..forms import (
-    assignable_users,
-)
-from ..models import Incident, Priority, Status
+from ..forms import assignable_users
+from ..models import STATUS_RANK, Incident, Priority, Status
+from ..saved_views import SavedView, view_query
 from ..sla_display import iso, local_minute, queue_sla
 from .common import PRIORITY_LABELS, STATUS_LABELS, _partial
 
@@ -25,7 +32,8 @@ PAGE_SIZE = 50
 COUNT_CAP = 1000  # the queue counts up to here, then says "more than 1000" (no COUNT(*) of a big table)
 MAX_PAGE = 200  # paging stops at 10,000 rows: the OFFSET stays cheap; filters reach older incidents
 FILTER_KEYS = frozenset(IncidentFilter.base_filters)
-DEFAULT_FILTERS = {"is_open": "true"}
+VIEW_KEYS = FILTER_KEYS | {"sort"}  # what a saved view, a link or an export keeps of the querystring
+DEFAULT_FILTERS = QueryDict("is_open=true")
 QUICK_FILTERS = (
     ("My incidents", "mine=true&is_open=true"),
     ("Unassigned", "unassigned=true&is_open=true"),
@@ -34,49 +42,186 @@ QUICK_FILTERS = (
     ("SLA at risk", "sla=at_risk&is_open=true"),
     ("Everything", "is_open="),
 )
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A column's order. `ascending` ends with a unique key so pages never overlap; the descending
+    order is its exact reverse, so one index serves both (read backwards). Each has an index over the
+    whole table and one over open incidents (incidents/models.py Meta.indexes), except the assignee's,
+    which orders by a joined name (a top-N sort of the filtered rows)."""
+
+    column: str
+    ascending: tuple[OrderBy, ...]
+    caption: str
+    reverse_caption: str
+
+    def ordering(self, descending: bool) -> tuple[OrderBy, ...]:
+        return (
+            tuple(term.copy().reverse_ordering() for term in self.ascending) if descending else self.ascending
+        )
+
+
+_QUEUE_ORDER = (F("priority").asc(), F("created_at").asc(), F("id").asc())
 SORTS = {
-    "priority": (("priority", "created_at", "pk"), "by priority, then oldest first"),
-    "due": ((F("sla_due_at").asc(nulls_last=True), "priority", "created_at", "pk"), "SLA due soonest first"),
+    "number": Sort("Number", (F("number").asc(),), "by number, lowest first", "by number, highest first"),
+    "priority": Sort(
+        "Priority", _QUEUE_ORDER, "by priority, then oldest first", "lowest priority first, then newest"
+    ),
+    "status": Sort(
+        "Status",
+        (STATUS_RANK.asc(), *_QUEUE_ORDER),
+        "by status (New first), then priority",
+        "by status (Cancelled first), then lowest priority",
+    ),
+    "due": Sort(
+        "SLA",
+        (F("sla_due_at").asc(nulls_last=True), *_QUEUE_ORDER),
+        "SLA due soonest first",
+        "SLA due latest first (no running SLA first)",
+    ),
+    "assignee": Sort(
+        "Assignee",
+        (F("assignee__username").asc(nulls_last=True), *_QUEUE_ORDER),
+        "by assignee A–Z (unassigned last), then priority",
+        "by assignee Z–A (unassigned first)",
+    ),
+    "age": Sort("Age", (F("created_at").desc(), F("id").desc()), "newest first", "oldest first"),
 }
+DEFAULT_SORT = "priority"
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What a queue querystring asks for: the filter set (its `.qs` is the filtered rows) and the order."""
+
+    filterset: IncidentFilter
+    sort: str  # "priority" or "-priority" ...
+    key: str  # "priority"
+    descending: bool
+
+    @property
+    def ordering(self) -> tuple[OrderBy, ...]:
+        return SORTS[self.key].ordering(self.descending)
+
+    @property
+    def caption(self) -> str:
+        sort = SORTS[self.key]
+        return sort.reverse_caption if self.descending else sort.caption
+
+
+def queue_query(params: QueryDict, *, request, queryset=None) -> QueueQuery:
+    """Parse the queue's filters and sort; no filter at all means the open incidents. An unknown
+    sort falls back to the default (the page says which order it shows)."""
+    data = params if FILTER_KEYS & set(params) else DEFAULT_FILTERS
+    queryset = selectors.incident_queue() if queryset is None else queryset
+    filterset = IncidentFilter(data, queryset=queryset, request=request)
+    sort = params.get("sort") or DEFAULT_SORT
+    key = sort.removeprefix("-")
+    if key not in SORTS:
+        sort = key = DEFAULT_SORT
+    return QueueQuery(filterset, sort, key, sort.startswith("-"))
 
 
 @require_GET
 @permission_required()
 def queue(request):
-    data = request.GET if FILTER_KEYS & set(request.GET) else DEFAULT_FILTERS
-    filterset = IncidentFilter(data, queryset=selectors.incident_queue(), request=request)
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "priority"
-    ordering, sort_caption = SORTS[sort]
+    return render_queue(request, request.GET)
+
+
+def render_queue(request, params: QueryDict, *, status: int = 200, bulk_form=None, save_form=None):
+    """The queue page (or, for htmx, its table) for the querystring `params`: also drawn by the bulk
+    and saved-view forms when their input is refused, with their errors in place."""
+    query = queue_query(params, request=request)
     page = selectors.incident_queue_page(
-        filterset.qs,
-        ordering=ordering,
-        number=_page_number(request.GET.get("page")),
+        query.filterset.qs,
+        ordering=query.ordering,
+        number=_page_number(params.get("page")),
         page_size=PAGE_SIZE,
         count_cap=COUNT_CAP,
         max_page=MAX_PAGE,
     )
     now = timezone.now()
     _queue_rows(page.object_list, now=now)
-    filters_only = request.GET.copy()
-    for key in ("sort", "page"):
-        filters_only.pop(key, None)
-    current = filters_only.urlencode() or "is_open=true"
-    keep_sort = "&sort=due" if sort == "due" else ""
+    user = request.user
+    current_view = view_query(params, keys=VIEW_KEYS)
+    filters_only = view_query(params, keys=FILTER_KEYS) or "is_open=true"
+    keep_sort = "" if query.sort == DEFAULT_SORT else f"&sort={query.sort}"
+    partial = _partial(request) and status == 200
+    can_bulk = any(
+        allowed(user, name) for name in (permissions.UPDATE, permissions.TRANSITION, permissions.COMMENT)
+    )
     context = {
-        "filter": filterset,
-        "options": _filter_options(request.GET) if not _partial(request) else None,
+        "filter": query.filterset,
+        "params": params,
+        "queue_url": reverse("incidents:queue") + (f"?{params.urlencode()}" if params else ""),
+        "current_view": current_view,
         "page": page,
-        "sort": sort,
-        "sort_caption": sort_caption,
+        "sort": query.sort,
+        "sort_caption": query.caption,
+        "columns": _columns(params, query),
         "now_iso": iso(now),
-        "can_create": allowed(request.user, permissions.CREATE),
-        "quick_filters": [(label, query + keep_sort, query == current) for label, query in QUICK_FILTERS],
+        "can_bulk": can_bulk,
+        "selected_rows": set(bulk_form.data.getlist("rows")) if bulk_form is not None else set(),
         "nav": "incidents",
     }
-    template = "incidents/_queue_table.html" if _partial(request) else "incidents/queue.html"
-    response = render(request, template, context)
+    if not partial:
+        context.update(
+            options=_filter_options(params),
+            sort_options=[
+                (key if not descending else f"-{key}", sort.reverse_caption if descending else sort.caption)
+                for key, sort in SORTS.items()
+                for descending in (False, True)
+            ],
+            active_filters=_active_filters(query.filterset),
+            can_create=allowed(user, permissions.CREATE),
+            quick_filters=[
+                (label, q + keep_sort, view_query(QueryDict(q), keys=FILTER_KEYS) == filters_only)
+                for label, q in QUICK_FILTERS
+            ],
+            saved_views=list(SavedView.objects.filter(owner=user).only("name", "query")),
+            save_form=save_form,
+            bulk_form=bulk_form,
+            bulk_actions=BULK_ACTIONS,
+            bulk_max=BULK_MAX_ROWS,
+            bulk_groups=list(assignable_groups().values_list("pk", "name")) if can_bulk else [],
+        )
+    template = "incidents/_queue_table.html" if partial else "incidents/queue.html"
+    response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _columns(params: QueryDict, query: QueueQuery) -> list[dict]:
+    """The table's headers: each sortable one links to its order (the current one to its reverse),
+    back on page 1, and says its direction to screen readers (aria-sort)."""
+    base = params.copy()
+    base.pop("page", None)
+    columns = []
+    for key, label in (
+        ("number", "Number"),
+        ("", "Title"),
+        ("priority", "Priority"),
+        ("status", "Status"),
+        ("due", "SLA"),
+        ("", "Service"),
+        ("assignee", "Assignee"),
+        ("age", "Age"),
+    ):
+        column = {"label": label, "key": key}
+        if key:
+            current = key == query.key
+            base["sort"] = f"-{key}" if current and not query.descending else key
+            column["url"] = "?" + base.urlencode()
+            column["aria_sort"] = ("descending" if query.descending else "ascending") if current else ""
+        columns.append(column)
+    return columns
+
+
+def _active_filters(filterset: IncidentFilter) -> int:
+    """How many filters the (collapsed) panel holds, for its one-line summary."""
+    data = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+    return sum(1 for value in data.values() if value not in (None, "", [], False))
 
 
 def _queue_rows(incidents: list[Incident], *, now) -> None:
@@ -92,6 +237,8 @@ def _queue_rows(incidents: list[Incident], *, now) -> None:
         incident.created_iso = created.isoformat()
         incident.created_title = local_minute(created)
         incident.age = duration_text(now - incident.created_at, "age")
+        incident.row_key = f"{incident.pk}:{incident.version}"  # what a bulk action refers to
+        incident.can_acknowledge = incident.status == Status.NEW
         incident.sla = queue_sla(
             incident.sla_clock_list, now=now, cancelled=incident.status == Status.CANCELLED
         )
@@ -118,6 +265,3 @@ def _page_number(value: str | None) -> int:
         return int(value or 1)
     except ValueError:
         return 1
-
-
-# --- filing -----------------------------------------------------------------------------------

@@ -111,3 +111,163 @@ document.addEventListener("htmx:confirm", (event) => {
     event.preventDefault();
   }
 });
+
+// The incident queue (issue #10 item 4): the bulk-action bar follows the selected rows (hidden while
+// none is selected, its fields those of the chosen action), the periodic refresh waits while rows are
+// selected, and keyboard shortcuts: / search, n new incident, j/k move, Enter open, x select,
+// a acknowledge, ? help. Never while typing in a field or with a modifier key held.
+(() => {
+  const rowBoxes = () => [...document.querySelectorAll('input[name="rows"][form="bulk-form"]')];
+
+  const syncBulkBar = () => {
+    const bar = document.querySelector("[data-bulk-bar]");
+    if (!bar) return;
+    const boxes = rowBoxes();
+    const checked = boxes.filter((box) => box.checked).length;
+    bar.hidden = checked === 0 && !bar.hasAttribute("data-has-errors");
+    const count = bar.querySelector("[data-bulk-count]");
+    if (count) count.textContent = `${checked} selected:`;
+    const action = bar.querySelector("[data-bulk-action]")?.value;
+    for (const part of bar.querySelectorAll("[data-bulk-for]")) part.hidden = part.dataset.bulkFor !== action;
+    const all = document.querySelector("[data-select-all]");
+    if (all) {
+      all.checked = checked > 0 && checked === boxes.length;
+      all.indeterminate = checked > 0 && checked < boxes.length;
+    }
+  };
+
+  document.addEventListener("change", (event) => {
+    if (event.target.matches?.("[data-select-all]")) {
+      for (const box of rowBoxes()) box.checked = event.target.checked;
+    }
+    if (event.target.closest?.("[data-bulk-bar], table.queue")) syncBulkBar();
+  });
+
+  // The queue's refresh would drop the selection: skip its turn while rows are selected.
+  document.addEventListener("htmx:confirm", (event) => {
+    const element = event.detail.elt;
+    if (element?.hasAttribute?.("data-skip-refresh-while-selected") && rowBoxes().some((box) => box.checked)) {
+      event.preventDefault();
+    }
+  });
+
+  let currentRow = null; // the data-incident of the row j/k moved to (kept across table refreshes)
+  const rows = () => [...document.querySelectorAll("table.queue tbody tr[data-row]")];
+  const rowOf = (number) => rows().find((row) => row.dataset.incident === number) || null;
+
+  const mark = (row, focus) => {
+    for (const other of document.querySelectorAll("table.queue tr.is-current")) {
+      other.classList.remove("is-current");
+      other.removeAttribute("aria-current");
+    }
+    if (!row) return;
+    currentRow = row.dataset.incident;
+    row.classList.add("is-current");
+    row.setAttribute("aria-current", "true");
+    if (focus) {
+      row.querySelector("a")?.focus(); // Enter on the focused link opens the incident
+      row.scrollIntoView({ block: "nearest" });
+    }
+  };
+
+  const move = (step) => {
+    const all = rows();
+    if (!all.length) return;
+    const at = all.indexOf(rowOf(currentRow));
+    const next = at < 0 ? (step > 0 ? 0 : all.length - 1) : Math.min(Math.max(at + step, 0), all.length - 1);
+    mark(all[next], true);
+  };
+
+  const acknowledge = (row) => {
+    const bar = document.querySelector("[data-bulk-bar]");
+    if (!row || !bar) return;
+    const form = document.createElement("form");
+    form.method = "post";
+    form.setAttribute("action", bar.getAttribute("action")); // bar.action is its <select name="action">
+    form.hidden = true;
+    const fields = {
+      csrfmiddlewaretoken: bar.querySelector('[name="csrfmiddlewaretoken"]')?.value || "",
+      next: bar.querySelector('[name="next"]')?.value || "",
+      action: "acknowledge",
+      rows: row.dataset.row,
+    };
+    for (const [name, value] of Object.entries(fields)) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      form.append(input);
+    }
+    document.body.append(form);
+    form.submit();
+  };
+
+  const openHelp = () => {
+    const dialog = document.getElementById("shortcuts-help");
+    if (dialog && !dialog.open) dialog.showModal();
+  };
+
+  const typing = (element) =>
+    element instanceof HTMLElement &&
+    (element.isContentEditable ||
+      element.matches("textarea, select, input:not([type=checkbox], [type=radio], [type=button], [type=submit])"));
+
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (typing(event.target) || document.querySelector("dialog[open]")) return;
+    const row = rowOf(currentRow);
+    switch (event.key) {
+      case "/": {
+        const search =
+          document.querySelector('[data-shortcut-focus="/"]') || document.querySelector('header input[type="search"]');
+        if (!search) return;
+        search.focus();
+        search.select?.();
+        break;
+      }
+      case "n": {
+        const link = document.querySelector('[data-shortcut="n"]');
+        if (!link) return;
+        link.click();
+        break;
+      }
+      case "j":
+      case "k":
+        if (!rows().length) return;
+        move(event.key === "j" ? 1 : -1);
+        break;
+      case "Enter":
+        if (!row || event.target.closest?.("a, button")) return; // a focused link or button opens itself
+        row.querySelector("a")?.click();
+        break;
+      case "x": {
+        const box = row?.querySelector('input[name="rows"]');
+        if (!box) return;
+        box.checked = !box.checked;
+        syncBulkBar();
+        break;
+      }
+      case "a":
+        if (!row || !document.querySelector("[data-bulk-bar]")) return;
+        acknowledge(row);
+        break;
+      case "?":
+        if (!document.getElementById("shortcuts-help")) return;
+        openHelp();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest?.("[data-shortcuts-help]")) openHelp();
+  });
+
+  document.addEventListener("DOMContentLoaded", syncBulkBar);
+  document.addEventListener("htmx:afterSettle", () => {
+    syncBulkBar();
+    if (currentRow) mark(rowOf(currentRow), false);
+  });
+})();

@@ -54,7 +54,9 @@ def test_file_acknowledge_and_resolve_an_incident(live_server, page: Page):
     expect(row).to_contain_text("Payments")
     page.screenshot(path=QUEUE_SCREENSHOT, full_page=True)
 
-    # The filter form redraws the table in place and records the filter in the address bar.
+    # The filter form redraws the table in place and records the filter in the address bar (its
+    # panel is collapsed to one line until opened).
+    page.locator("details.filter-panel > summary").click()
     page.get_by_label("P1 critical").check()
     expect(page).to_have_url(re.compile(r"priority=1"))
     expect(page.locator(".queue .empty")).to_have_text("No incidents match these filters.")
