@@ -8,7 +8,7 @@ from catalog.models import ConfigurationItem, Service
 from core.api.serializers import NamedRefSerializer, PlainRowsMixin, StrictInputSerializer, UserRefSerializer
 from core.api.teams import TeamField
 from core.models import TimelineEntry
-from incidents.models import Incident, Level, Priority, ResolutionCode, Source, Status
+from incidents.models import HoldReason, Incident, Level, Priority, ResolutionCode, Source, Status
 from sla.api.serializers import SlaClockSerializer
 from sla.states import State
 
@@ -36,6 +36,9 @@ def _allowed_transitions(status: str) -> tuple[str, ...]:
     return tuple(Incident(status=status).allowed_transitions())
 
 
+HOLD_AND_CALLER_FIELDS = ("caller", "hold_reason", "hold_note", "resume_at")  # itil's fields
+
+
 class IncidentSerializer(PlainRowsMixin, serializers.ModelSerializer):
     """An incident as every endpoint returns it (read through incidents.selectors.incident_rows())."""
 
@@ -57,6 +60,16 @@ class IncidentSerializer(PlainRowsMixin, serializers.ModelSerializer):
         allow_null=True,
         help_text="When the next escalation level fires, if one is scheduled.",
     )
+    # itil: the affected user and the hold's reason and resume-by time
+    caller = UserRefSerializer(allow_null=True, help_text="The affected user; hears of public updates.")
+    hold_reason = serializers.ChoiceField(
+        choices=[("", "(not on hold)"), *HoldReason.choices],
+        help_text="Why it waits, while on hold; blank otherwise.",
+    )
+    hold_note = serializers.CharField(allow_blank=True, help_text="What it waits for (the hold's note).")
+    resume_at = serializers.DateTimeField(
+        allow_null=True, help_text="While on hold: when it resumes by itself (null: only by hand)."
+    )
 
     class Meta:
         model = Incident
@@ -67,6 +80,7 @@ class IncidentSerializer(PlainRowsMixin, serializers.ModelSerializer):
             "created_at", "updated_at", "acknowledged_at", "started_at", "on_hold_at", "resolved_at",
             "closed_at", "cancelled_at", "reopened_at", "version", "allowed_transitions", "sla",
             "escalation_level", "next_escalation_at", "detected_at",
+            *HOLD_AND_CALLER_FIELDS,
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -107,6 +121,12 @@ class _IncidentFieldsSerializer(StrictInputSerializer):
         required=False,
         allow_null=True,
         help_text="Username.",
+    )
+    caller = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="Id of the affected user (who hears of public updates).",
     )
 
 
@@ -165,4 +185,18 @@ class CommentCreateSerializer(StrictInputSerializer):
     body = serializers.CharField()
     visibility = serializers.ChoiceField(
         choices=TimelineEntry.Visibility.choices, default=TimelineEntry.Visibility.PUBLIC
+    )
+
+
+class HoldSerializer(TransitionSerializer):
+    """Putting on hold: why (required; "other" needs the note) and optionally when to resume by itself."""
+
+    hold_reason = serializers.ChoiceField(
+        choices=HoldReason.choices, help_text="What the incident waits for."
+    )
+    resume_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When it resumes by itself (ISO 8601, in the future); null or absent: only by hand.",
     )
