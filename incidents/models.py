@@ -109,8 +109,11 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     reopened_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Why it waits while on hold, and when the hold sweep resumes it by itself (incidents.holds).
-    hold_reason = models.CharField(max_length=32, choices=HoldReason.choices, blank=True)
-    hold_note = models.TextField(blank=True)
+    # (database defaults too: bulk SQL such as the HTTP bench's seeding need not name them)
+    hold_reason = models.CharField(
+        max_length=32, choices=HoldReason.choices, blank=True, default="", db_default=""
+    )
+    hold_note = models.TextField(blank=True, default="", db_default="")
     resume_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     resolution_code = models.CharField(max_length=32, choices=ResolutionCode.choices, blank=True)
