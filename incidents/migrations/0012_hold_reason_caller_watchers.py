@@ -6,46 +6,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('catalog', '0003_dependency_walk_index'),
-        ('incidents', '0011_open_due_index'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("catalog", "0003_dependency_walk_index"),
+        ("incidents", "0011_open_due_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='incident',
-            name='caller',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='called_incidents', to=settings.AUTH_USER_MODEL),
+            model_name="incident",
+            name="caller",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="called_incidents",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='hold_note',
-            field=models.TextField(blank=True, db_default='', default=''),
+            model_name="incident",
+            name="hold_note",
+            field=models.TextField(blank=True, db_default="", default=""),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='hold_reason',
-            field=models.CharField(blank=True, choices=[('awaiting_caller', 'Awaiting caller'), ('awaiting_vendor', 'Awaiting vendor'), ('awaiting_change', 'Awaiting change'), ('other', 'Other')], db_default='', default='', max_length=32),
+            model_name="incident",
+            name="hold_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("awaiting_caller", "Awaiting caller"),
+                    ("awaiting_vendor", "Awaiting vendor"),
+                    ("awaiting_change", "Awaiting change"),
+                    ("other", "Other"),
+                ],
+                db_default="",
+                default="",
+                max_length=32,
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='resume_at',
+            model_name="incident",
+            name="resume_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='watchers',
-            field=models.ManyToManyField(blank=True, related_name='watched_incidents', to=settings.AUTH_USER_MODEL),
+            model_name="incident",
+            name="watchers",
+            field=models.ManyToManyField(
+                blank=True, related_name="watched_incidents", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['ci', '-created_at'], name='incident_ci_created_idx'),
+            model_name="incident",
+            index=models.Index(fields=["ci", "-created_at"], name="incident_ci_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(condition=models.Q(('resume_at__isnull', False), ('status', 'on_hold')), fields=['resume_at'], name='incident_resume_due_idx'),
+            model_name="incident",
+            index=models.Index(
+                condition=models.Q(("resume_at__isnull", False), ("status", "on_hold")),
+                fields=["resume_at"],
+                name="incident_resume_due_idx",
+            ),
         ),
     ]
