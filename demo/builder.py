@@ -171,7 +171,7 @@ INCIDENTS = (
             ("transition", "acknowledge", {}),
             ("transition", "start", {}),
             ("comment", "Waiting for the vendor to extend the ETL licence.", "public"),
-            ("transition", "hold", {}),
+            ("transition", "hold", {"hold_reason": "awaiting_vendor"}),
         ),
     ),
     DemoIncident(

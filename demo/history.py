@@ -125,6 +125,8 @@ RESOLUTIONS = (
     (ResolutionCode.RESOLVED_BY_CHANGE, "Fixed by the configuration change deployed tonight."),
 )
 
+HOLD_REASONS = ("awaiting_caller", "awaiting_vendor", "awaiting_change")
+
 
 MISTAKE = {"note": "Raised by mistake: not an incident."}
 REFIXED = {"resolution_code": ResolutionCode.FIXED, "resolution_notes": "Fixed for good this time."}
@@ -184,12 +186,16 @@ def _lifecycle(rng: random.Random, plan: Plan, *, storm_end: datetime | None = N
             note = rng.choice(WORK_NOTES)
             plan.steps.append((t + timedelta(minutes=rng.randrange(5, 40)), "comment", {"body": note}))
         if storm_end is None and rng.random() < 0.04:  # waits for a vendor for weeks: the backlog's tail
-            plan.steps.append((t + timedelta(hours=1), "hold", {}))
+            waits = {"hold_reason": "awaiting_vendor", "note": "Vendor case opened; waiting for their fix."}
+            plan.steps.append((t + timedelta(hours=1), "hold", waits))
             return
         if storm_end is None and rng.random() < 0.12:
             hold_at = t + timedelta(minutes=rng.randrange(10, 120))
             held = timedelta(hours=rng.uniform(2, 40))
-            plan.steps += [(hold_at, "hold", {}), (hold_at + held, "resume", {})]
+            reason = {
+                "hold_reason": HOLD_REASONS[len(plan.steps) % len(HOLD_REASONS)]
+            }  # the rng's draws unchanged
+            plan.steps += [(hold_at, "hold", reason), (hold_at + held, "resume", {})]
     end = storm_end if storm_end is not None else plan.at + _delay(rng, resolution, 0.45) + held
     end = max(end, max(step[0] for step in plan.steps) + timedelta(minutes=5))
     code, notes = rng.choice(RESOLUTIONS)

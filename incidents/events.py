@@ -43,6 +43,16 @@ ESCALATED = EventType(
     "An escalation level fired (automatically or by hand).",
     (INCIDENT, Field("level", "integer", "The escalation level that fired (1, 2, ...).")),
 )
+COMMENTED = EventType(
+    "incident.commented",
+    1,
+    "A public update was added (internal work notes publish nothing); its watchers and caller hear of it.",
+    (
+        INCIDENT,
+        Field("comment", "string", "The update's text."),
+        Field("author", "string", "Username of who wrote it."),
+    ),
+)
 SLA_WARNING = EventType(
     "incident.sla_warning", 1, "An SLA clock passed 50 % or 75 % of its target.", SLA_FIELDS
 )
@@ -64,4 +74,4 @@ TRANSITIONS = {
     ),
 }
 
-EVENT_TYPES = (CREATED, ASSIGNED, *TRANSITIONS.values(), ESCALATED, SLA_WARNING, SLA_BREACHED)
+EVENT_TYPES = (CREATED, ASSIGNED, COMMENTED, *TRANSITIONS.values(), ESCALATED, SLA_WARNING, SLA_BREACHED)

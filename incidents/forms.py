@@ -12,7 +12,7 @@ from catalog.models import ConfigurationItem, Service
 from core.forms import UserChoiceField, active_users_with_roles, teams
 from core.models import TimelineEntry
 
-from .models import Incident, Level, ResolutionCode
+from .models import HoldReason, Incident, Level, ResolutionCode
 from .permissions import WORKER_ROLES
 from .services import EDITABLE_FIELDS, NOTE_REQUIRED
 
@@ -20,6 +20,15 @@ from .services import EDITABLE_FIELDS, NOTE_REQUIRED
 def assignable_users():
     """Active users the services accept as assignee: agents, managers and superusers."""
     return active_users_with_roles(WORKER_ROLES)
+
+
+def active_users():
+    """Whom an incident may affect (its caller) or be watched by: any active account."""
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+# One format for typed date-times (ISO, minutes); the browser's datetime-local input sends the "T" form.
+DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
 class IncidentFieldsForm(forms.Form):
@@ -42,11 +51,19 @@ class IncidentFieldsForm(forms.Form):
     assignee = UserChoiceField(
         queryset=get_user_model().objects.none(), required=False, empty_label="Unassigned"
     )
+    caller = UserChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="Affected user (caller)",
+        empty_label="None",
+        help_text="Who is affected; they hear of public updates.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignment_group"].queryset = teams()
         self.fields["assignee"].queryset = assignable_users()
+        self.fields["caller"].queryset = active_users()
         service_id = self._selected_service_id()
         if service_id is None:
             self.fields["ci"].empty_label = "Choose a service first"
@@ -138,9 +155,50 @@ class ResolveForm(TransitionForm):
     field_order = ["resolution_code", "resolution_notes", "note"]
 
 
+class HoldForm(TransitionForm):
+    hold_reason = forms.ChoiceField(
+        label="Waiting for",
+        choices=[("", "Choose a reason…"), *HoldReason.choices],
+        required=False,  # the service says what is missing, as the API does
+        widget=forms.Select(attrs={"required": True}),
+    )
+    resume_at = forms.DateTimeField(
+        label="Resume by (optional)",
+        required=False,
+        input_formats=DATETIME_INPUT_FORMATS,
+        help_text="YYYY-MM-DD HH:MM. Work resumes by itself at this time.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": "Enter a date and time as YYYY-MM-DD HH:MM."},
+    )
+    field_order = ["hold_reason", "note", "resume_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = "Note"
+        self.fields["note"].help_text = "Required for “Other”: say what it waits for."
+
+
+TRANSITION_FORMS = {"resolve": ResolveForm, "hold": HoldForm}
+
+
 def transition_form(action: str, data=None) -> TransitionForm:
-    form_class = ResolveForm if action == "resolve" else TransitionForm
-    return form_class(data, action=action)
+    return TRANSITION_FORMS.get(action, TransitionForm)(data, action=action)
+
+
+class WatchForm(forms.Form):
+    """Add or remove a watcher: `user` (someone else) or, left out, the person asking."""
+
+    user = UserChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label="Add a watcher", empty_label="Choose…"
+    )
+    watching = forms.TypedChoiceField(
+        choices=[("1", "watch"), ("0", "stop")], coerce=lambda value: value == "1", widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "watch_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = active_users()
 
 
 class CommentForm(forms.Form):

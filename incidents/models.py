@@ -32,6 +32,17 @@ STATUS_RANK = Case(
     output_field=IntegerField(),
 )
 TRANSITIONS = ("acknowledge", "start", "hold", "resume", "resolve", "close", "reopen", "cancel")
+# Each transition as people see it: its button, and how 409 messages name it.
+TRANSITION_LABELS = {
+    "acknowledge": "Acknowledge",
+    "start": "Start work",
+    "hold": "Put on hold",
+    "resume": "Resume work",
+    "resolve": "Resolve",
+    "close": "Close",
+    "reopen": "Reopen",
+    "cancel": "Cancel incident",
+}
 
 
 class ResolutionCode(models.TextChoices):
@@ -41,6 +52,13 @@ class ResolutionCode(models.TextChoices):
     CANNOT_REPRODUCE = "cannot_reproduce", "Cannot reproduce"
     NOT_AN_INCIDENT = "not_an_incident", "Not an incident"
     RESOLVED_BY_CHANGE = "resolved_by_change", "Resolved by change"
+
+
+class HoldReason(models.TextChoices):
+    AWAITING_CALLER = "awaiting_caller", "Awaiting caller"
+    AWAITING_VENDOR = "awaiting_vendor", "Awaiting vendor"
+    AWAITING_CHANGE = "awaiting_change", "Awaiting change"
+    OTHER = "other", "Other"
 
 
 class Source(models.TextChoices):
@@ -73,6 +91,16 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents"
     )
+    # The affected user (ITIL's caller): hears of public updates like a watcher; optional.
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="called_incidents",
+    )
+    # People who hear of its public updates (comments that are not internal notes, status changes).
+    watchers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="watched_incidents")
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEB)
     status = FSMField(max_length=16, choices=Status.choices, default=Status.NEW, protected=True)
     # When monitoring saw the problem start (an alert's start), for MTTD; empty for incidents typed in.
@@ -85,6 +113,14 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     reopened_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Why it waits while on hold, and when the hold sweep resumes it by itself (incidents.holds).
+    # (database defaults too: bulk SQL such as the HTTP bench's seeding need not name them)
+    hold_reason = models.CharField(
+        max_length=32, choices=HoldReason.choices, blank=True, default="", db_default=""
+    )
+    hold_note = models.TextField(blank=True, default="", db_default="")
+    resume_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     resolution_code = models.CharField(max_length=32, choices=ResolutionCode.choices, blank=True)
     resolution_notes = models.TextField(blank=True)
@@ -109,6 +145,14 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
             models.Index(fields=["assignee", "status"], name="incident_assignee_idx"),
             models.Index(fields=["assignment_group", "status"], name="incident_group_idx"),
             models.Index(fields=["service", "status"], name="incident_service_idx"),
+            # The detail page's "related incidents": the same configuration item, newest first.
+            models.Index(fields=["ci", "-created_at"], name="incident_ci_created_idx"),
+            # The hold sweep reads only incidents on hold with a resume-by time.
+            models.Index(
+                fields=["resume_at"],
+                condition=models.Q(status="on_hold", resume_at__isnull=False),
+                name="incident_resume_due_idx",
+            ),
             # The queue's order (priority, then oldest, then id; see incidents/views.py SORTS), so every
             # quick view reads its first page straight from an index with a LIMIT, without sorting.
             models.Index(fields=["priority", "created_at", "id"], name="incident_order_idx"),
@@ -212,12 +256,23 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
         self.started_at = at
 
     @transition(field=status, source=Status.IN_PROGRESS, target=Status.ON_HOLD)
-    def hold(self, *, at):
+    def hold(self, *, at, hold_reason: str, hold_note: str = "", resume_at=None):
+        if hold_reason not in HoldReason.values:
+            raise ValueError("Putting on hold needs a reason.")
         self.on_hold_at = at
+        self.hold_reason = hold_reason
+        self.hold_note = hold_note
+        self.resume_at = resume_at
+
+    def _clear_hold(self) -> None:
+        self.on_hold_at = None
+        self.hold_reason = ""
+        self.hold_note = ""
+        self.resume_at = None
 
     @transition(field=status, source=Status.ON_HOLD, target=Status.IN_PROGRESS)
     def resume(self, *, at):
-        self.on_hold_at = None
+        self._clear_hold()
 
     @transition(field=status, source=[Status.ACKNOWLEDGED, Status.IN_PROGRESS], target=Status.RESOLVED)
     def resolve(self, *, at, resolution_code: str, resolution_notes: str):
@@ -241,6 +296,7 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     @transition(field=status, source=list(OPEN_STATUSES), target=Status.CANCELLED)
     def cancel(self, *, at):
         self.cancelled_at = at
+        self.resume_at = None  # nothing left to resume
 
 
 from .saved_views import SavedView  # noqa: E402, F401 (a model of this app, in its own module)

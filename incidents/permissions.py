@@ -16,3 +16,6 @@ UPDATE = define("incidents.change_incident", can_work_incidents, _WORKERS_ONLY)
 TRANSITION = define("incidents.transition_incident", can_work_incidents, _WORKERS_ONLY)
 COMMENT = define("incidents.comment_incident", can_work_incidents, _WORKERS_ONLY)
 ESCALATE = define("incidents.escalate_incident", can_work_incidents, _WORKERS_ONLY)
+# Watching (hearing of public updates): anyone who may read incidents may watch one themselves;
+# adding or removing someone else is working the incident.
+WATCH = define("incidents.watch_incident", roles.has_any_role, "Your account has no OpsDesk role yet.")

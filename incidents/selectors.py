@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from operator import attrgetter
 
 from django.contrib.auth import get_user_model
@@ -24,7 +25,7 @@ def incident_list(*, clock_columns: Sequence[str] = ()) -> QuerySet[Incident]:
     or only `clock_columns`), annotated with `escalation_level` / `next_escalation_at` from the
     incident's escalation. "Due soonest" reads the stored column `sla_due_at` (the SLA engine keeps it)."""
     return (
-        Incident.objects.select_related("service", "ci", "assignee", "assignment_group", "reporter")
+        Incident.objects.select_related("service", "ci", "assignee", "assignment_group", "reporter", "caller")
         .prefetch_related(Prefetch("sla_clocks", queryset=_clocks(clock_columns)))
         .annotate(**escalation_annotations(Incident))
     )
@@ -111,7 +112,7 @@ def incident_queue_page(
 # service descriptions travel for a page of incidents.
 ROW_RELATED_COLUMNS = {
     "service": ("name", "slug"), "ci": ("name",), "assignment_group": ("name",), "assignee": ("username",),
-    "reporter": ("username",),
+    "reporter": ("username",), "caller": ("username",),
 }  # fmt: skip
 
 
@@ -182,6 +183,23 @@ def incident_row(incident: Incident) -> Incident:
     _attach_escalations([incident])
     _attach_clocks([incident])
     return incident
+
+
+RELATED_DAYS = 7
+RELATED_LIMIT = 10
+
+
+def incident_related(incident: Incident, *, now) -> list[Incident]:
+    """Other incidents on the same configuration item filed in the last RELATED_DAYS days, newest
+    first, at most RELATED_LIMIT: one query off the (ci, created_at) index; none without a CI."""
+    if incident.ci_id is None:
+        return []
+    return list(
+        Incident.objects.filter(ci_id=incident.ci_id, created_at__gte=now - timedelta(days=RELATED_DAYS))
+        .exclude(pk=incident.pk)
+        .order_by("-created_at")
+        .only("number", "title", "status", "priority", "created_at")[:RELATED_LIMIT]
+    )
 
 
 def incident_timeline(*, incident: Incident, viewer: AbstractBaseUser) -> QuerySet[TimelineEntry]:

@@ -3,9 +3,10 @@
 Each service runs in one transaction: lock the row, check who and what, change it, and append the
 timeline entry describing the change, so state and history always agree."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +16,8 @@ from catalog.models import ConfigurationItem, Service
 from core import idempotency, numbering
 from core.errors import ConcurrentModification, Conflict, InvalidInput, TransitionNotAllowed
 from core.models import TimelineEntry
-from core.permissions import require
+from core.permissions import allowed, require
+from core.sweep import sweep_due
 from core.teams import assignment_group_error
 from core.timeline import timeline_field_change, timeline_record
 from core.validation import field_errors
@@ -25,7 +27,17 @@ from sla.selectors import escalation_of
 from . import permissions
 from .announce import announce
 from .escalation import escalation_assign_policy, escalation_on_transition
-from .models import TRANSITIONS, Incident, Level, ResolutionCode, Source, Status, priority_for
+from .models import (
+    TRANSITION_LABELS,
+    TRANSITIONS,
+    HoldReason,
+    Incident,
+    Level,
+    ResolutionCode,
+    Source,
+    Status,
+    priority_for,
+)
 from .sla import sla_on_transition, sla_retarget, sla_start
 
 EDITABLE_FIELDS = (
@@ -37,6 +49,7 @@ EDITABLE_FIELDS = (
     "urgency",
     "assignment_group",
     "assignee",
+    "caller",
 )
 READ_ONLY_STATUSES = (Status.CLOSED, Status.CANCELLED)
 NUMBER_PREFIX = "INC"
@@ -67,8 +80,11 @@ def _validate(
     assignee,
     title: str,
     assignment_group: Group | None = None,
+    caller=None,
 ) -> None:
     with field_errors() as errors:
+        if caller is not None and not caller.is_active:
+            errors.add("caller", f"'{caller}' is not an active user.")
         if not_a_team := assignment_group_error(assignment_group):
             errors.add("assignment_group", not_a_team)
         errors.check((title or "").strip(), "title", "A title is required.")
@@ -96,6 +112,7 @@ def incident_create(
     assignee: AbstractBaseUser | None = None,
     source: str = Source.WEB,
     detected_at: datetime | None = None,
+    caller: AbstractBaseUser | None = None,
 ) -> Incident:
     require(actor, permissions.CREATE)
     _validate(
@@ -106,6 +123,7 @@ def incident_create(
         assignee=assignee,
         title=title,
         assignment_group=assignment_group,
+        caller=caller,
     )
     if detected_at is not None and detected_at > timezone.now():
         raise InvalidInput({"detected_at": "The detection time cannot be in the future."})
@@ -122,6 +140,7 @@ def incident_create(
             priority=priority_for(impact, urgency),
             assignment_group=assignment_group,
             assignee=assignee,
+            caller=caller,
             reporter=actor,
             source=source,
             detected_at=detected_at,
@@ -168,8 +187,24 @@ def _lock(incident: Incident, expected_version: int | None) -> Incident:
             current_version=locked.version,
             current_status=locked.status,
             allowed=locked.allowed_transitions(),
+            status_labels=STATUS_LABELS,
         )
     return locked
+
+
+STATUS_LABELS = dict(Status.choices)
+
+
+def _refusal(incident: Incident, action: str, *, reason: str = "") -> TransitionNotAllowed:
+    """The 409 for `action` now, naming the status and the allowed steps as people see them."""
+    return TransitionNotAllowed(
+        action=action,
+        current_status=incident.status,
+        allowed=incident.allowed_transitions(),
+        reason=reason,
+        status_labels=STATUS_LABELS,
+        action_labels={**TRANSITION_LABELS, "edit": "Edit", "comment on": "Comment on", "watch": "Watch"},
+    )
 
 
 def _touch(incident: Incident, now) -> None:
@@ -179,11 +214,8 @@ def _touch(incident: Incident, now) -> None:
 
 def _refuse_if_read_only(incident: Incident, action: str) -> None:
     if incident.status in READ_ONLY_STATUSES:
-        raise TransitionNotAllowed(
-            action=action,
-            current_status=incident.status,
-            allowed=incident.allowed_transitions(),
-            reason=f"A {incident.get_status_display().lower()} incident cannot be changed.",
+        raise _refusal(
+            incident, action, reason=f"A {incident.get_status_display().lower()} incident cannot be changed."
         )
 
 
@@ -210,6 +242,7 @@ def incident_update(
             assignee=merged["assignee"],
             title=merged["title"],
             assignment_group=changes.get("assignment_group"),  # only a new one: old data stays editable
+            caller=changes.get("caller"),  # likewise
         )
         now = timezone.now()
         entries = []
@@ -254,7 +287,8 @@ def incident_transition(
     expected_version: int | None = None,
     **params: Any,
 ) -> Incident:
-    """Walk the incident through one lifecycle step (see TRANSITIONS); 409 if the step is illegal now."""
+    """Walk the incident through one lifecycle step (see TRANSITIONS); 409 if the step is illegal now.
+    Holding needs `hold_reason` (HoldReason; "other" needs the note) and takes an optional `resume_at`."""
     require(actor, permissions.TRANSITION)
     if action not in TRANSITIONS:
         raise InvalidInput({"action": f"Unknown transition '{action}'."})
@@ -262,38 +296,108 @@ def incident_transition(
         raise InvalidInput({"note": NOTE_REQUIRED[action]})
     if action == "resolve":
         _validate_resolution(params)
+    if action == "hold":
+        _validate_hold(params, note=note)
     with transaction.atomic():
         locked = _lock(incident, expected_version)
         method = getattr(locked, action)
         if not can_proceed(method):
-            raise TransitionNotAllowed(
-                action=action, current_status=locked.status, allowed=locked.allowed_transitions()
-            )
-        from_state = locked.status
-        now = timezone.now()
-        method(at=now, **params)
-        _touch(locked, now)
-        locked.save()
-        escalation_on_transition(locked, at=now)
-        sla_on_transition(incident=locked, action=action, at=now)
-        timeline_record(
-            subject=locked,
-            kind=TimelineEntry.Kind.TRANSITION,
-            actor=actor,
-            created_at=now,
-            from_state=from_state,
-            to_state=locked.status,
-            note=note.strip(),
-            data={"action": action, **params},
-        )
-        announce(
-            incident=locked,
-            event_type=TRANSITION_EVENTS[action],
-            event_key=f"incident:{locked.pk}:v{locked.version}",
-            title="",
-            data={"from": from_state, "to": locked.status, "note": note.strip()},
-        )
+            raise _refusal(locked, action)
+        _apply_transition(locked, actor=actor, action=action, note=note.strip(), params=params)
     return locked
+
+
+def _apply_transition(
+    locked: Incident, *, actor: AbstractBaseUser | None, action: str, note: str, params: dict
+) -> None:
+    """The transition on a locked row whose `can_proceed` was checked: save, clocks, timeline, events
+    (the public update's notice goes to the watchers and the caller)."""
+    from_state = locked.status
+    now = timezone.now()
+    getattr(locked, action)(at=now, **params)
+    _touch(locked, now)
+    locked.save()
+    escalation_on_transition(locked, at=now)
+    sla_on_transition(incident=locked, action=action, at=now)
+    timeline_record(
+        subject=locked,
+        kind=TimelineEntry.Kind.TRANSITION,
+        actor=actor,
+        created_at=now,
+        from_state=from_state,
+        to_state=locked.status,
+        note=note,
+        data={
+            "action": action,
+            **{k: v.isoformat() if isinstance(v, datetime) else v for k, v in params.items()},
+        },
+    )
+    status = locked.get_status_display()
+    by = actor.get_username() if actor is not None else "OpsDesk"
+    announce(
+        incident=locked,
+        event_type=TRANSITION_EVENTS[action],
+        event_key=f"incident:{locked.pk}:v{locked.version}",
+        title=f"{locked.number} is now {status.lower()}",
+        body=f"{locked.title} — {Status(from_state).label} → {status}, by {by}."
+        + (f"\n\n{note}" if note else ""),
+        recipients=_public_audience(locked, actor=actor),
+        data={"from": from_state, "to": locked.status, "note": note},
+    )
+
+
+def _public_audience(incident: Incident, *, actor) -> list:
+    """Who hears of a public update: the watchers and the caller, not the person who made it."""
+    people = list(incident.watchers.filter(is_active=True))
+    if incident.caller_id and incident.caller.is_active:
+        people.append(incident.caller)
+    return [person for person in people if actor is None or person.pk != actor.pk]
+
+
+def _validate_hold(params: dict, *, note: str) -> None:
+    reason = params.get("hold_reason") or ""
+    resume_at = params.get("resume_at")
+    with field_errors() as errors:
+        labels = ", ".join(label.lower() for label in HoldReason.labels)
+        errors.check(reason in HoldReason.values, "hold_reason", f"Choose why it waits: {labels}.")
+        if reason == HoldReason.OTHER:
+            errors.check(note.strip(), "note", "Say what the incident waits for.")
+        if resume_at is not None:
+            now = timezone.now()
+            if resume_at <= now:
+                errors.add("resume_at", "The resume-by time must be in the future.")
+            elif resume_at > now + timedelta(days=settings.OPSDESK_MAX_DURATION_DAYS):
+                errors.add("resume_at", f"At most {settings.OPSDESK_MAX_DURATION_DAYS} days ahead.")
+    params["hold_reason"] = reason
+    params["hold_note"] = note.strip()
+    params["resume_at"] = resume_at
+
+
+RESUMED_AUTOMATICALLY = "Resumed automatically: the resume-by time was reached."
+
+
+def incident_holds_resume_due(*, now: datetime | None = None, batch_size: int = 100) -> int:
+    """Resume every incident on hold whose resume-by time has passed (the hold sweep, run by beat).
+    Rows are claimed FOR UPDATE SKIP LOCKED and resuming clears `resume_at` in the same transaction,
+    so each resumes once, whoever sweeps; a person resuming it meanwhile holds the lock or has
+    already moved it off hold, and the sweep leaves it be."""
+
+    def fire(batch: list[Incident]) -> int:
+        resumed = 0
+        for incident in batch:
+            if can_proceed(incident.resume):
+                _apply_transition(
+                    incident, actor=None, action="resume", note=RESUMED_AUTOMATICALLY, params={}
+                )
+                resumed += 1
+            else:  # not on hold any more (cannot happen through the services): drop the stale time
+                Incident.objects.filter(pk=incident.pk).update(resume_at=None)
+        return resumed
+
+    due = Incident.objects.filter(status=Status.ON_HOLD, resume_at__isnull=False)
+    return sweep_due(
+        due, due_field="resume_at", now=now or timezone.now(), batch_size=batch_size, fire_batch=fire
+    )
 
 
 def incident_escalate(
@@ -333,7 +437,7 @@ def incident_escalate(
 
 def _validate_resolution(params: dict) -> None:
     with field_errors() as errors:
-        codes = ", ".join(ResolutionCode.values)
+        codes = ", ".join(ResolutionCode.labels)
         errors.check(
             params.get("resolution_code") in ResolutionCode.values,
             "resolution_code",
@@ -380,10 +484,52 @@ def incident_comment_add(
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         _refuse_if_read_only(locked, "comment on")
-        return timeline_record(
+        entry = timeline_record(
             subject=locked,
             kind=TimelineEntry.Kind.COMMENT,
             actor=actor,
             note=body.strip(),
             visibility=visibility,
         )
+        if visibility == TimelineEntry.Visibility.PUBLIC:  # internal work notes stay with the team
+            announce(
+                incident=locked,
+                event_type="incident.commented",
+                event_key=f"incident:{locked.pk}:comment:{entry.pk}",
+                title=f"{locked.number}: update from {actor.get_username()}",
+                body=f"{locked.title}\n\n{entry.note}",
+                recipients=_public_audience(locked, actor=actor),
+                data={"comment": entry.note, "author": actor.get_username()},
+                actor=actor,
+            )
+        return entry
+
+
+def incident_watch(
+    *, incident: Incident, actor: AbstractBaseUser, user: AbstractBaseUser, watching: bool = True
+) -> Incident:
+    """Add `user` to the watchers (or remove them, `watching=False`). Anyone who may read incidents
+    may watch or unwatch themselves; changing someone else's watching is working the incident.
+    Idempotent: watching twice changes nothing and records nothing."""
+    require(actor, permissions.WATCH)
+    if user.pk != actor.pk:
+        require(actor, permissions.UPDATE)
+        if watching and not (user.is_active and allowed(user, permissions.WATCH)):
+            raise InvalidInput({"user": f"'{user.get_username()}' cannot see incidents (no OpsDesk role)."})
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        if watching:
+            _refuse_if_read_only(locked, "watch")
+        already = locked.watchers.filter(pk=user.pk).exists()
+        if already == watching:
+            return locked
+        (locked.watchers.add if watching else locked.watchers.remove)(user)
+        name = user.get_username()
+        timeline_field_change(
+            subject=locked,
+            actor=actor,
+            field="watchers",
+            old="" if watching else name,
+            new=name if watching else "",
+        )
+    return locked

@@ -19,4 +19,5 @@ urlpatterns = [
     path("<int:pk>/assign-to-me/", detail.assign_to_me, name="assign_to_me"),
     path("<int:pk>/escalate/", detail.escalate, name="escalate"),
     path("<int:pk>/comments/", detail.comment, name="comment"),
+    path("<int:pk>/watchers/", detail.watch, name="watch"),
 ]

@@ -148,7 +148,7 @@ NEW_HOOK = {"name": "Ops bridge", "url": "https://hooks.example.com/opsdesk", "e
 TRANSITIONS = {
     "acknowledge": ("new", {}),
     "start": ("acknowledged", {}),
-    "hold": ("in_progress", {}),
+    "hold": ("in_progress", {"hold_reason": "awaiting_vendor"}),
     "resume": ("on_hold", {}),
     "resolve": ("acknowledged", {"resolution_code": "fixed", "resolution_notes": "Restarted."}),
     "close": ("resolved", {}),

@@ -124,7 +124,10 @@ def test_auto_resolve_from_any_open_state(alertmanager, agent):
     deliver(alertmanager, fixture_body("01"))
     incident = Incident.objects.get()
     for action in ("acknowledge", "start", "hold"):
-        incident = incident_services.incident_transition(incident=incident, actor=agent, action=action)
+        params = {"hold_reason": "awaiting_vendor"} if action == "hold" else {}
+        incident = incident_services.incident_transition(
+            incident=incident, actor=agent, action=action, **params
+        )
     deliver(alertmanager, fixture_body("02"))
     deliver(alertmanager, fixture_body("03"))
     assert Incident.objects.get().status == "resolved"

@@ -15,7 +15,7 @@ from core.api.serializers import (
 )
 from core.api.teams import TeamField
 from core.models import TimelineEntry
-from incidents.models import Incident, Level, Priority, ResolutionCode, Source, Status
+from incidents.models import HoldReason, Incident, Level, Priority, ResolutionCode, Source, Status
 from sla.api.serializers import SlaClockSerializer
 from sla.states import State
 
@@ -37,6 +37,9 @@ def _allowed_transitions(status: str) -> tuple[str, ...]:
     """The transitions the state machine offers from `status` (they depend on the status alone:
     no transition has conditions), worked out once per status rather than once per row."""
     return tuple(Incident(status=status).allowed_transitions())
+
+
+HOLD_AND_CALLER_FIELDS = ("caller", "hold_reason", "hold_note", "resume_at")  # itil's fields
 
 
 class IncidentSerializer(PlainRowsMixin, serializers.ModelSerializer):
@@ -61,6 +64,15 @@ class IncidentSerializer(PlainRowsMixin, serializers.ModelSerializer):
         allow_null=True,
         help_text="When the next escalation level fires, if one is scheduled.",
     )
+    # itil: the affected user and the hold's reason and resume-by time
+    caller = UserRefSerializer(allow_null=True, help_text="The affected user; hears of public updates.")
+    hold_reason = UnsetAsNullChoiceField(
+        HoldReason.choices, help_text="Why it waits, while on hold; null otherwise."
+    )
+    hold_note = serializers.CharField(allow_blank=True, help_text="What it waits for (the hold's note).")
+    resume_at = serializers.DateTimeField(
+        allow_null=True, help_text="While on hold: when it resumes by itself (null: only by hand)."
+    )
 
     class Meta:
         model = Incident
@@ -71,6 +83,7 @@ class IncidentSerializer(PlainRowsMixin, serializers.ModelSerializer):
             "created_at", "updated_at", "acknowledged_at", "started_at", "on_hold_at", "resolved_at",
             "closed_at", "cancelled_at", "reopened_at", "version", "allowed_transitions", "sla",
             "escalation_level", "next_escalation_at", "detected_at",
+            *HOLD_AND_CALLER_FIELDS,
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -106,6 +119,11 @@ class _IncidentFieldsSerializer(StrictInputSerializer):
     )
     assignment_group = TeamField(required=False, allow_null=True)
     assignee = UserField(required=False, allow_null=True)
+    caller = UserField(
+        required=False,
+        allow_null=True,
+        help_text="The affected user (who hears of public updates): an id, or a username.",
+    )
 
 
 class IncidentCreateSerializer(_IncidentFieldsSerializer):
@@ -163,4 +181,18 @@ class CommentCreateSerializer(StrictInputSerializer):
     body = serializers.CharField()
     visibility = serializers.ChoiceField(
         choices=TimelineEntry.Visibility.choices, default=TimelineEntry.Visibility.PUBLIC
+    )
+
+
+class HoldSerializer(TransitionSerializer):
+    """Putting on hold: why (required; "other" needs the note) and optionally when to resume by itself."""
+
+    hold_reason = serializers.ChoiceField(
+        choices=HoldReason.choices, help_text="What the incident waits for."
+    )
+    resume_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When it resumes by itself (ISO 8601, in the future); null or absent: only by hand.",
     )

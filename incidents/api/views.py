@@ -22,6 +22,7 @@ from incidents.models import TRANSITIONS, Incident
 from .serializers import (
     CommentCreateSerializer,
     EscalateSerializer,
+    HoldSerializer,
     IncidentCreateSerializer,
     IncidentSerializer,
     IncidentUpdateSerializer,
@@ -32,13 +33,14 @@ from .serializers import (
 
 TRANSITION_INPUT = {
     "resolve": ResolveSerializer,
+    "hold": HoldSerializer,
     "cancel": NoteRequiredTransitionSerializer,
     "reopen": NoteRequiredTransitionSerializer,
 }
 TRANSITION_SUMMARY = {
     "acknowledge": "Acknowledge a new incident (stops the response clock).",
     "start": "Start work on an acknowledged incident.",
-    "hold": "Put an incident in progress on hold.",
+    "hold": "Put an incident in progress on hold, saying why, optionally until a resume-by time.",
     "resume": "Resume work on an incident on hold.",
     "resolve": "Resolve with a resolution code and notes (from acknowledged or in progress).",
     "close": "Close a resolved incident.",

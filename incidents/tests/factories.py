@@ -29,7 +29,7 @@ PATH_TO = {
     "new": [],
     "acknowledged": [("acknowledge", {})],
     "in_progress": [("acknowledge", {}), ("start", {})],
-    "on_hold": [("acknowledge", {}), ("start", {}), ("hold", {})],
+    "on_hold": [("acknowledge", {}), ("start", {}), ("hold", {"hold_reason": "awaiting_vendor"})],
     "resolved": [
         ("acknowledge", {}),
         ("resolve", {"resolution_code": "fixed", "resolution_notes": "Restarted."}),

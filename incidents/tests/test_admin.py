@@ -54,4 +54,4 @@ def test_acknowledge_action(admin_client, incident, incident_factory, agent):
         {"action": "acknowledge", "_selected_action": [incident.pk]},
         follow=True,
     )
-    assert "Cannot acknowledge while the status is &#x27;acknowledged&#x27;" in response.content.decode()
+    assert "Cannot acknowledge while the status is “Acknowledged”" in response.content.decode()

@@ -42,7 +42,7 @@ def test_a_script_walks_an_incident_through_its_lifecycle(agent, service):
     for action, payload in [
         ("acknowledge", {}),
         ("start", {"note": "Looking at the load balancer."}),
-        ("hold", {"note": "Waiting for the vendor."}),
+        ("hold", {"note": "Waiting for the vendor.", "hold_reason": "awaiting_vendor"}),
         ("resume", {}),
         ("resolve", {"resolution_code": "fixed", "resolution_notes": "Replaced the certificate."}),
         ("close", {}),
@@ -72,7 +72,7 @@ def test_illegal_transition_is_409_naming_state_and_allowed(api, incident):
     assert response.json() == {
         "status": 409,
         "code": "transition_not_allowed",
-        "message": "Cannot close while the status is 'new'. Allowed transitions: acknowledge, cancel.",
+        "message": "Cannot close while the status is “New”. Allowed now: Acknowledge, Cancel incident.",
         "current_status": "new",
         "allowed_transitions": ["acknowledge", "cancel"],
     }

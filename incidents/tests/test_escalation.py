@@ -212,7 +212,8 @@ def test_time_on_hold_does_not_count(setup):
     incident, agent = setup["incident"], setup["agent"]
     for offset, action in ((2 * MIN, "acknowledge"), (3 * MIN, "start"), (10 * MIN, "hold")):
         with at(offset):
-            incident = services.incident_transition(incident=incident, actor=agent, action=action)
+            params = {"hold_reason": "awaiting_vendor"} if action == "hold" else {}
+            incident = services.incident_transition(incident=incident, actor=agent, action=action, **params)
     assert state(incident).next_due_at is None
     assert sweep(timedelta(hours=2)) == 0  # "not resolved after 1 h" would have fired on hold
     with at(timedelta(hours=2)):

@@ -45,7 +45,10 @@ ALLOWED = {
     (Status.IN_PROGRESS, "cancel"): Status.CANCELLED,
     (Status.ON_HOLD, "cancel"): Status.CANCELLED,
 }
-ARGS = {"resolve": {"resolution_code": "fixed", "resolution_notes": "Rolled back the deploy."}}
+ARGS = {
+    "resolve": {"resolution_code": "fixed", "resolution_notes": "Rolled back the deploy."},
+    "hold": {"hold_reason": "awaiting_vendor"},
+}
 ALL_PAIRS = list(itertools.product(Status.values, TRANSITIONS))
 
 

@@ -131,7 +131,9 @@ def test_on_hold_pauses_the_resolution_clock(p1, team):
         incident = services.incident_transition(incident=p1, actor=agent, action="acknowledge")
         incident = services.incident_transition(incident=incident, actor=agent, action="start")
     with at(30 * MIN):
-        incident = services.incident_transition(incident=incident, actor=agent, action="hold")
+        incident = services.incident_transition(
+            incident=incident, actor=agent, action="hold", hold_reason="awaiting_vendor"
+        )
     _, resolution = clocks(incident)
     assert (resolution.running_since, resolution.due_at, resolution.elapsed) == (None, None, 30 * MIN)
     assert sla_clock.state(resolution, now=T0 + timedelta(hours=5)) == "paused"

@@ -51,7 +51,9 @@ def test_the_column_follows_every_clock_change(agent, service):
     assert check(incident) == deadlines(incident)["resolution"]
 
     incident = act(incident, "start", T0 + 6 * MIN)
-    incident = act(incident, "hold", T0 + 10 * MIN)  # the resolution clock pauses: nothing runs
+    incident = act(
+        incident, "hold", T0 + 10 * MIN, hold_reason="awaiting_vendor"
+    )  # the resolution clock pauses: nothing runs
     assert check(incident) is None
 
     incident = act(incident, "resume", T0 + 70 * MIN)  # runs again, its deadline an hour later

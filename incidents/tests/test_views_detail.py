@@ -74,7 +74,8 @@ def test_stale_version_gets_the_concurrent_modification_message(agent_client, ma
     assert response.status_code == 409
     html = response.content.decode()
     assert "changed by someone else" in html
-    assert "Allowed transitions now: acknowledge, cancel" in html
+    assert "status “New”" in html and "Allowed now: Acknowledge, Cancel incident." in html
+    assert "'new'" not in html and "acknowledge, cancel" not in html  # labels, never codes
     after = reload(incident)
     assert (after.status, after.version) == (Status.NEW, page_version + 1)
 
@@ -82,7 +83,8 @@ def test_stale_version_gets_the_concurrent_modification_message(agent_client, ma
 def test_illegal_transition_is_409_naming_the_allowed_ones(agent_client, incident):
     response = agent_client.post(transition_url(incident, "close"), {"version": incident.version}, **HTMX)
     assert response.status_code == 409
-    assert "Allowed transitions: acknowledge, cancel." in response.content.decode()
+    html = response.content.decode()
+    assert "Cannot close while the status is “New”. Allowed now: Acknowledge, Cancel incident." in html
 
 
 def test_assign_to_me(agent_client, agent, incident):
@@ -132,8 +134,8 @@ def test_viewer_sees_the_queue_and_detail_read_only(viewer_client, incident):
     html = viewer_client.get(detail_url(incident)).content.decode()
     assert incident.title in html
     assert 'data-action="' not in html
-    assert "<form" in html  # only the logout form
-    assert html.count("<form") == 1
+    assert html.count("<form") == 2  # the logout form, and "Watch": reading is enough to follow it
+    assert 'class="watch-toggle"' in html and ">Watch</button>" in html
     assert "New incident" not in viewer_client.get(QUEUE).content.decode()
 
 

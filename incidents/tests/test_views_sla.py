@@ -94,7 +94,7 @@ def test_queue_sla_column_after_acknowledge_on_hold_and_resolve(agent_client, ag
     with at(10 * MIN):  # the response target is met: the running resolution clock is the urgent one
         assert queue_cell(agent_client.get(QUEUE), incident) == ("on_track", "resolution", "1h 50m")
     transition(incident, "start", 10 * MIN)
-    transition(incident, "hold", 30 * MIN)
+    transition(incident, "hold", 30 * MIN, hold_reason="awaiting_vendor")
     with at(3 * 60 * MIN):  # paused: the business time left, not counting down
         response = agent_client.get(QUEUE)
         assert queue_cell(response, incident) == ("paused", "resolution", "1h 30m left")
@@ -197,7 +197,7 @@ def test_detail_sla_rows_through_the_lifecycle(agent_client, new):
             "response": ("met", "took 13m 00s"),
             "resolution": ("on_track", "1h 46m"),
         }
-    transition(incident, "hold", 20 * MIN)
+    transition(incident, "hold", 20 * MIN, hold_reason="awaiting_vendor")
     with at(5 * 60 * MIN):
         response = agent_client.get(detail_url(incident))
         assert detail_rows(response)["resolution"] == ("paused", "1h 40m left")

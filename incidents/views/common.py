@@ -1,28 +1,21 @@
 """What the incident pages share: labels as users see them and the htmx partial test."""
 
 from .. import services
-from ..models import Priority, ResolutionCode, Status, priority_for
+from ..models import TRANSITION_LABELS, HoldReason, Priority, ResolutionCode, Status, priority_for
 
-ACTION_LABELS = {
-    "acknowledge": "Acknowledge",
-    "start": "Start work",
-    "hold": "Put on hold",
-    "resume": "Resume work",
-    "resolve": "Resolve",
-    "close": "Close",
-    "reopen": "Reopen",
-    "cancel": "Cancel incident",
-}
-ACTIONS_WITH_FORM = frozenset({"resolve", *services.NOTE_REQUIRED})
+ACTION_LABELS = TRANSITION_LABELS
+ACTIONS_WITH_FORM = frozenset({"resolve", "hold", *services.NOTE_REQUIRED})
 STATUS_LABELS = dict(Status.choices)
 PRIORITY_LABELS = dict(Priority.choices)
 RESOLUTION_LABELS = dict(ResolutionCode.choices)
-FIELD_LABELS = {"ci": "Configuration item", "assignment_group": "Assignment group"}
+FIELD_LABELS = {"ci": "Configuration item", "assignment_group": "Assignment group", "caller": "Affected user"}
+HOLD_LABELS = dict(HoldReason.choices)
 TIMESTAMPS = (
     ("created_at", "Created"),
     ("acknowledged_at", "Acknowledged"),
     ("started_at", "Work started"),
     ("on_hold_at", "On hold since"),
+    ("resume_at", "Resumes by itself"),
     ("reopened_at", "Reopened"),
     ("resolved_at", "Resolved"),
     ("closed_at", "Closed"),

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -23,6 +24,7 @@ from ..forms import (
     EscalateForm,
     IncidentEditForm,
     VersionForm,
+    WatchForm,
     transition_form,
 )
 from ..models import OPEN_STATUSES, TRANSITIONS, Incident
@@ -31,6 +33,7 @@ from .common import (
     ACTION_LABELS,
     ACTIONS_WITH_FORM,
     FIELD_LABELS,
+    HOLD_LABELS,
     RESOLUTION_LABELS,
     STATUS_LABELS,
     TIMESTAMPS,
@@ -67,6 +70,10 @@ def transition(request, pk: int, action: str):
         if action == "resolve":
             done = services.incident_resolve(
                 **common, resolution_code=data["resolution_code"], resolution_notes=data["resolution_notes"]
+            )
+        elif action == "hold":
+            done = services.incident_transition(
+                **common, action=action, hold_reason=data["hold_reason"], resume_at=data["resume_at"]
             )
         else:
             done = services.incident_transition(**common, action=action)
@@ -158,6 +165,29 @@ def escalate(request, pk: int):
 
 
 @require_POST
+@permission_required(permissions.WATCH)
+def watch(request, pk: int):
+    """Watch or stop watching (yourself), or add / remove someone else (`user`)."""
+    incident = _get_incident(pk)
+    form = WatchForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, incident, status=400, error="Choose whom to add as a watcher.")
+    user = form.cleaned_data["user"] or request.user
+    watching = form.cleaned_data["watching"]
+    try:
+        done = services.incident_watch(incident=incident, actor=request.user, user=user, watching=watching)
+    except DomainError as exc:
+        return _domain_error(request, incident, exc)
+    if user == request.user:
+        text = "You are watching" if watching else "You stopped watching"
+        messages.success(request, f"{text} {done.number}.")
+    else:
+        text = "now watches" if watching else "no longer watches"
+        messages.success(request, f"{user.get_username()} {text} {done.number}.")
+    return _done(request, done)
+
+
+@require_POST
 @permission_required()
 def comment(request, pk: int):
     incident = _get_incident(pk)
@@ -221,8 +251,8 @@ def _domain_error(request, incident: Incident, exc: DomainError, *, bound=None, 
         open_panel = ""
         bound.pop("edit", None)  # the record changed under the page: offer its current values
         if isinstance(exc, ConcurrentModification):
-            allowed = ", ".join(exc.allowed_transitions) or "none"
-            error = f"{exc.message} Allowed transitions now: {allowed}. The page shows the current record."
+            allowed = ", ".join(ACTION_LABELS.get(name, name) for name in exc.allowed_transitions) or "none"
+            error = f"{exc.message} Allowed now: {allowed}. The page shows the current record."
     return _render_detail(
         request,
         _get_incident(incident.pk),
@@ -254,7 +284,13 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
     edit_form = bound.get("edit") or (
         IncidentEditForm(incident=incident) if open_panel == "edit" and editable else None
     )
-    timeline = [_label_entry(entry) for entry in selectors.incident_timeline(incident=incident, viewer=user)]
+    timeline = [
+        _label_entry(entry)
+        for entry in selectors.incident_timeline(incident=incident, viewer=user).order_by(
+            "-created_at", "-id"
+        )
+    ]
+    watchers = list(incident.watchers.order_by("username"))
     now = timezone.now()
     escalation = escalation_info(incident, now=now)
     tried = bound.get("escalate")  # keep the note typed; the level is always the current one
@@ -285,6 +321,13 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
             (label, getattr(incident, name)) for name, label in TIMESTAMPS if getattr(incident, name)
         ],
         "resolution_label": RESOLUTION_LABELS.get(incident.resolution_code, ""),
+        "hold_label": HOLD_LABELS.get(incident.hold_reason, ""),
+        "related": selectors.incident_related(incident, now=now),
+        "watchers": watchers,
+        "watching": any(watcher.pk == user.pk for watcher in watchers),
+        "can_watch": allowed(user, permissions.WATCH),
+        "can_manage_watchers": editable,
+        "watch_form": WatchForm() if editable else None,
         "timeline": timeline,
         "edit_form": edit_form,
         "edit_preview": form_priority(edit_form) if edit_form else None,
@@ -306,6 +349,8 @@ def _label_entry(entry: TimelineEntry) -> TimelineEntry:
     code = (entry.data or {}).get("resolution_code", "")
     entry.resolution_label = RESOLUTION_LABELS.get(code, code)
     entry.resolution_notes = (entry.data or {}).get("resolution_notes", "")
+    entry.hold_label = HOLD_LABELS.get((entry.data or {}).get("hold_reason", ""), "")
+    entry.resume_at = parse_datetime((entry.data or {}).get("resume_at") or "")
     entry.tone, entry.kind_label = "", entry.get_kind_display()
     if entry.kind == TimelineEntry.Kind.SLA:
         breach = (entry.data or {}).get("threshold") == "breach"

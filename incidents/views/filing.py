@@ -21,7 +21,10 @@ from .common import form_priority
 @permission_required(permissions.CREATE)
 def incident_new(request):
     status = 200
-    form = IncidentCreateForm(request.POST if request.method == "POST" else None)
+    # the affected user is the person filing unless they say otherwise
+    form = IncidentCreateForm(
+        request.POST if request.method == "POST" else None, initial={"caller": request.user.pk}
+    )
     if request.method == "POST":
         status = 400
         if form.is_valid():

@@ -211,6 +211,7 @@ CELERY_TASK_ROUTES = {
     # Event dispatch too: handlers only write rows, and a breach's notification is a timer's promise.
     "core.dispatch_events": {"queue": TIMERS_QUEUE},
     "core.sweep_events": {"queue": TIMERS_QUEUE},
+    "incidents.resume_due_holds": {"queue": TIMERS_QUEUE},
 }
 OPSDESK_CMDB_MAX_DEPTH = int(os.environ.get("OPSDESK_CMDB_MAX_DEPTH", "20"))  # hops an impact walk follows
 # The longest SLA target or escalation delay (sla/bounds.py): each is walked on a calendar per record.
@@ -237,6 +238,11 @@ CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
     },
     "sweep-events": {
         "task": "core.sweep_events",
+        "schedule": OPSDESK_SWEEP_SECONDS,
+        "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
+    },
+    "resume-due-holds": {  # incidents on hold whose resume-by time has come
+        "task": "incidents.resume_due_holds",
         "schedule": OPSDESK_SWEEP_SECONDS,
         "options": {"expires": OPSDESK_SWEEP_SECONDS * 2},
     },

@@ -70,6 +70,8 @@ class Story:
             params = dict(RESOLVED) if action == "resolve" else {}
             if action == "cancel":
                 params["note"] = "Filed twice."
+            if action == "hold":
+                params["hold_reason"] = "awaiting_vendor"
             with time_machine.travel(when, tick=False):
                 self.incidents[name] = services.incident_transition(
                     incident=self.incidents[name], actor=self.reporter, action=action, **params

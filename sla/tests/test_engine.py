@@ -159,7 +159,9 @@ def test_a_target_defined_as_data_behaves_accordingly(agent, service):
     )  # fmt: skip
     assert (fix.running_since, fix.due_at) == (T0 + 20 * MIN, T0 + 80 * MIN)
     with at(30 * MIN):
-        incident = incident_services.incident_transition(incident=incident, actor=agent, action="hold")
+        incident = incident_services.incident_transition(
+            incident=incident, actor=agent, action="hold", hold_reason="awaiting_vendor"
+        )
     with at(90 * MIN):
         incident = incident_services.incident_transition(incident=incident, actor=agent, action="resume")
     assert clocks()["fix"].due_at == T0 + 140 * MIN  # 10 min ran before the hold, 50 left

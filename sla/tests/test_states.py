@@ -31,7 +31,7 @@ def test_python_and_sql_agree(agent, service):
         held = services.incident_transition(incident=held, actor=agent, action="acknowledge")
         held = services.incident_transition(incident=held, actor=agent, action="start")
     with at(100):
-        services.incident_transition(incident=held, actor=agent, action="hold")
+        services.incident_transition(incident=held, actor=agent, action="hold", hold_reason="awaiting_vendor")
     with at(130):
         services.incident_transition(incident=late, actor=agent, action="acknowledge")
     clocks = list(SlaClock.objects.all())

@@ -77,9 +77,10 @@ def test_file_acknowledge_and_resolve_an_incident(live_server, page: Page):
 
     timeline = page.locator("#timeline")
     expect(timeline.locator("li")).to_have_count(3)
-    expect(timeline.locator("li").nth(0)).to_contain_text("Filed as P2 high via Web.")
+    # newest first
+    expect(timeline.locator("li").nth(2)).to_contain_text("Filed as P2 high via Web.")
     expect(timeline.locator("li").nth(1)).to_contain_text("New → Acknowledged")
-    expect(timeline.locator("li").nth(2)).to_contain_text("Acknowledged → Resolved")
-    expect(timeline.locator("li").nth(2)).to_contain_text("Fixed: Rolled back the payment gateway to 4.2.1.")
+    expect(timeline.locator("li").nth(0)).to_contain_text("Acknowledged → Resolved")
+    expect(timeline.locator("li").nth(0)).to_contain_text("Fixed: Rolled back the payment gateway to 4.2.1.")
     expect(page.locator("[data-action]")).to_have_count(2)  # close and reopen only
     page.screenshot(path=SCREENSHOT, full_page=True)

@@ -45,7 +45,11 @@ def test_sla_countdown_escalation_bell_and_met(live_server, page: Page):
     held = backdated(30, title="Card reader firmware rollout", **common)
     for action in ("acknowledge", "start", "hold"):
         held = services.incident_transition(
-            incident=held, actor=agent, action=action, note="Waiting on vendor"
+            incident=held,
+            actor=agent,
+            action=action,
+            note="Waiting on vendor",
+            **({"hold_reason": "awaiting_vendor"} if action == "hold" else {}),
         )
     page.set_default_timeout(10_000)
     expect.set_options(timeout=10_000)  # a loaded machine can be slow to serve the first pages
