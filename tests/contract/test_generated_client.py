@@ -8,6 +8,7 @@ import json
 import pkgutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -155,7 +156,12 @@ def test_a_generated_client_walks_incidents_through_their_lifecycle(
     incident = step.expect(200, "retrieve", id=first.id)
     incident = step.transition("acknowledge", incident, models.TransitionRequest(note="On it."))
     incident = step.transition("start", incident, models.TransitionRequest(version=incident.version))
-    incident = step.transition("hold", incident, models.TransitionRequest(note="Waiting on the vendor."))
+    resume_at = datetime.now(UTC) + timedelta(days=2)
+    hold = models.HoldRequest(
+        hold_reason=models.HoldReasonEnum.AWAITING_VENDOR, note="Waiting on the vendor.", resume_at=resume_at
+    )
+    incident = step.transition("hold", incident, hold)
+    assert incident.hold_reason == models.HoldReasonEnum.AWAITING_VENDOR and incident.resume_at == resume_at
     incident = step.transition("resume", incident, models.TransitionRequest())
     resolve = models.ResolveRequest(
         resolution_code=models.ResolutionCodeEnum.FIXED, resolution_notes="Restarted the pool."
