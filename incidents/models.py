@@ -204,3 +204,6 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     @transition(field=status, source=list(OPEN_STATUSES), target=Status.CANCELLED)
     def cancel(self, *, at):
         self.cancelled_at = at
+
+
+from .search import SearchDocument  # noqa: E402, F401 (the search document is a model of this app)
