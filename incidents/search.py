@@ -21,7 +21,8 @@ the matching documents and joins only a page of incidents.
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.db import connection, models
-from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import BigIntegerField, Case, F, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 
 from core import search as text_search
 
@@ -29,6 +30,7 @@ NUMBER_PREFIX = "INC"  # as incidents.services numbers them
 RANK = "search_rank"
 RANK_ORDERING = (f"-{RANK}", "-id")  # most relevant first, newest first among equals
 NUMBER_FIRST = 10.0  # the number asked for outranks any text match (ts_rank stays below 1)
+RANK_SCALE = 1_000_000.0
 CORRECTIONS = 3  # vocabulary words tried for a term that matches nothing
 MIN_SIMILARITY = 0.4  # pg_trgm similarity of a correction to the term typed
 
@@ -73,6 +75,8 @@ def search(queryset: QuerySet, text: str | None, *, include_internal: bool = Tru
         return queryset
     weights = "" if include_internal else "ABC"
     numbers = text_search.number_lexemes(NUMBER_PREFIX, terms.number) if terms.number is not None else ()
+    if numbers and not terms.words[0].isdigit():
+        numbers = numbers[:1]  # "INC-000042" names that incident only; "42" also finds a "port 42"
     every = text_search.tsquery(terms, weights=weights, extra_lexemes=numbers)
     alternatives = None
     if terms.number is None and not SearchDocument.objects.filter(_matches(every)).exists():
@@ -87,20 +91,28 @@ def search(queryset: QuerySet, text: str | None, *, include_internal: bool = Tru
         numbered = text_search.Matches(document, text_search.lexeme_query(numbers[:1]))
         rank = rank + Case(When(numbered, then=Value(NUMBER_FIRST)), default=Value(0.0))
     found = queryset.filter(Q(text_search.Matches(document, every)))
-    return found.annotate(**{RANK: ExpressionWrapper(rank, FloatField())})
+    # An integer (millionths): a cursor carries it and compares it exactly on the next page.
+    return found.annotate(**{RANK: Cast(rank * Value(RANK_SCALE), BigIntegerField())})
 
 
 def _matches(query) -> Q:
     return Q(text_search.Matches(F("document"), query))
 
 
-CORRECTIONS_SQL = """
-    SELECT term, ARRAY(
+CORRECTION_SQL = """
+    SELECT %s, ARRAY(
         SELECT w.word FROM incidents_searchword w
-        WHERE w.word %% term AND similarity(w.word, term) >= %s AND w.word <> term
-        ORDER BY similarity(w.word, term) DESC, w.word LIMIT %s)
-    FROM unnest(%s::text[]) AS term
-"""
+        WHERE w.word %% %s AND similarity(w.word, %s) >= %s AND w.word <> %s
+        ORDER BY similarity(w.word, %s) DESC, w.word LIMIT %s)
+"""  # one term, given as a value (so PostgreSQL plans a scan of the trigram index for it)
+
+
+def correction_query(words) -> tuple[str, list]:
+    sql = " UNION ALL ".join([CORRECTION_SQL] * len(words))
+    params = [
+        value for word in words for value in (word, word, word, MIN_SIMILARITY, word, word, CORRECTIONS)
+    ]
+    return sql, params
 
 
 def corrections(words) -> dict[str, list[str]]:
@@ -110,7 +122,7 @@ def corrections(words) -> dict[str, list[str]]:
     if not words:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(CORRECTIONS_SQL, [MIN_SIMILARITY, CORRECTIONS, words])
+        cursor.execute(*correction_query(words))
         found = {
             term: [w for w in similar if w == text_search.clean(w)] for term, similar in cursor.fetchall()
         }
