@@ -3,10 +3,13 @@
 import functools
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.search import SearchRank, SearchVector
+from django.db.models import Prefetch, Q, QuerySet
 
 from core import roles
+from core import search as text_search
 from core.models import TimelineEntry
+from core.numbering import format_number
 from core.timeline import timeline_for
 
 from .models import Change, ChangeTask, ChangeType, TaskStatus
@@ -33,6 +36,27 @@ def change_rows() -> QuerySet[Change]:
         "number", "title", "type", "status", "risk_level", "priority", "planned_start", "planned_end",
         "created_at", "requester__username", "implementer__username",
     )  # fmt: skip
+
+
+def change_search(text: str | None, *, limit: int) -> list[Change]:
+    """At most `limit` changes whose title matches every word of `text` (stemmed prefixes, the index
+    change_title_search_idx) or whose number it names ("CHG-000042", "42"): that one first, then the
+    best matches, newest first among equals. Rows as change_rows() reads them."""
+    from .services import NUMBER_PREFIX
+
+    terms = text_search.parse(text, prefix=NUMBER_PREFIX)
+    if not terms:
+        return []
+    title = SearchVector("title", config=text_search.CONFIG)  # the index's expression, exactly
+    found = Q(text_search.Matches(title, text_search.tsquery(terms)))
+    first = []
+    if terms.number is not None:
+        number = format_number(NUMBER_PREFIX, terms.number)
+        first = list(change_rows().filter(number=number))
+        found &= ~Q(number=number)
+    rank = SearchRank(title, text_search.tsquery(terms, every=False))
+    rows = change_rows().filter(found).annotate(rank=rank).order_by("-rank", "-id")
+    return (first + list(rows[:limit]))[:limit]
 
 
 def change_timeline(*, change: Change, viewer: AbstractBaseUser) -> QuerySet[TimelineEntry]:

@@ -3,15 +3,20 @@
 import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Service
+from core import roles
 from core.api.dates import IsoDateTimeFilter
 from sla import states
 from sla.selectors import with_sla_clock
 
+from . import search
 from .models import OPEN_STATUSES, Incident, Priority, Status
+
+
+def _reads_internal_notes(user) -> bool:
+    return user is not None and user.is_authenticated and roles.can_read_internal_notes(user)
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -32,7 +37,18 @@ class IncidentFilter(django_filters.FilterSet):
     mine = django_filters.BooleanFilter(method="filter_mine", label="Assigned to me")
     created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    q = django_filters.CharFilter(method="filter_text", label="Number or title contains")
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label="Search",
+        help_text=(
+            "Full-text search over number, title, description, comments, service and configuration item "
+            "names: every word must match (prefixes and word forms count: `payment` finds Payments; host "
+            "names such as `pay-db-1` are kept whole), with a fallback that forgives typos in number, "
+            "title, service and CI names. `42` or `INC-000042` finds that incident first. Without "
+            "`ordering`, results come most relevant first."
+        ),
+    )
+    q = django_filters.CharFilter(method="filter_search", label="Search", help_text="The same as `search`.")
     sla = django_filters.ChoiceFilter(
         choices=[("breached", "SLA breached"), ("at_risk", "SLA at risk")], method="filter_sla", label="SLA"
     )
@@ -52,9 +68,11 @@ class IncidentFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(assignee=user)
 
-    def filter_text(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value)) if value else queryset
+    def filter_search(self, queryset, name, value):
+        """Matching incidents, annotated with their relevance (incidents.search). Internal work notes
+        are searched only for those who may read them."""
+        user = getattr(self.request, "user", None)
+        return search.search(queryset, value, include_internal=_reads_internal_notes(user))
 
     def filter_sla(self, queryset, name, value):
         """Incidents with a clock in that state (the one definition: sla.states)."""

@@ -300,3 +300,4 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
 
 
 from .saved_views import SavedView  # noqa: E402, F401 (a model of this app, in its own module)
+from .search import SearchDocument  # noqa: E402, F401 (the search document is a model of this app)

@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 
 from core.profile_views import profile
 from core.views import LoginView, healthz
+from incidents.views.search import search_page
 
 # Under /api/ every error is the API's JSON shape (core/api/exceptions.py); elsewhere the HTML pages.
 handler400 = "core.api.exceptions.handler400"
@@ -23,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("opsdesk.api_urls")),
     path("incidents/", include("incidents.urls")),
+    path("search/", search_page, name="search"),  # the header's search box (incidents and changes)
     path("changes/", include("changes.urls")),
     path("cis/", include("catalog.urls")),
     path("notifications/", include("notifications.urls")),

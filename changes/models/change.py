@@ -11,6 +11,8 @@ once approved (approved → implementing); a standard change may close without a
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -213,6 +215,8 @@ class Change(ConcurrentTransitionMixin, VersionedModel):
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="change_active_window_idx",
             ),
+            # The global search box (changes.selectors.change_search): the title's words, stemmed.
+            GinIndex(SearchVector("title", config="english"), name="change_title_search_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -4,7 +4,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
 from core import idempotency
@@ -15,7 +14,7 @@ from core.api.pagination import CursorPagination
 from core.api.permissions import HasRole
 from core.api.serializers import ErrorSerializer, TimelineEntrySerializer
 from core.errors import InvalidInput
-from incidents import permissions, selectors, services
+from incidents import permissions, search, selectors, services
 from incidents.filters import IncidentFilter
 from incidents.models import TRANSITIONS, Incident
 
@@ -91,12 +90,19 @@ class IncidentViewSet(
         **{name: permissions.TRANSITION for name in TRANSITIONS},
     }
     serializer_class = IncidentSerializer
-    filter_backends = [FilterBackend, SearchFilter, OrderingFilter]
+    # `?search=` is IncidentFilter's (full text, incidents.search), not DRF's SearchFilter.
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = IncidentFilter
-    search_fields = ["number", "title"]
     ordering_fields = ["id", "created_at", "updated_at", "priority", "number", "sla_due_at"]
     conflict_possible = True
     etag_actions = {"retrieve", "create", "partial_update", "escalate", *TRANSITIONS}
+
+    @property
+    def ordering(self):
+        """Without `?ordering=`: most relevant first when searching, else the pagination's (newest first)."""
+        request = getattr(self, "request", None)
+        searching = request is not None and search.requested(request.query_params, ("search", "q"))
+        return search.RANK_ORDERING if searching and self.action == "list" else None
 
     def get_queryset(self):
         reading = self.action in ("list", "retrieve")

@@ -18,7 +18,7 @@ from core.formatting import duration_text
 from core.permissions import allowed
 from core.teams import assignable_groups
 
-from .. import permissions, selectors
+from .. import permissions, search, selectors
 from ..bulk import ACTIONS as BULK_ACTIONS
 from ..bulk import MAX_ROWS as BULK_MAX_ROWS
 from ..filters import IncidentFilter
@@ -87,6 +87,10 @@ SORTS = {
         "by assignee Z–A (unassigned first)",
     ),
     "age": Sort("Age", (F("created_at").desc(), F("id").desc()), "newest first", "oldest first"),
+    # Only while searching (the rank is the search's annotation): then it is the default order.
+    "relevance": Sort(
+        "Relevance", (F(search.RANK).desc(), F("id").desc()), "most relevant first", "least relevant first"
+    ),
 }
 DEFAULT_SORT = "priority"
 
@@ -99,6 +103,7 @@ class QueueQuery:
     sort: str  # "priority" or "-priority" ...
     key: str  # "priority"
     descending: bool
+    searching: bool = False  # a search term is given: relevance is an order on offer, and the default
 
     @property
     def ordering(self) -> tuple[OrderBy, ...]:
@@ -116,11 +121,12 @@ def queue_query(params: QueryDict, *, request, queryset=None) -> QueueQuery:
     data = params if FILTER_KEYS & set(params) else DEFAULT_FILTERS
     queryset = selectors.incident_queue() if queryset is None else queryset
     filterset = IncidentFilter(data, queryset=queryset, request=request)
-    sort = params.get("sort") or DEFAULT_SORT
+    searching = any((data.get(name) or "").strip() for name in ("q", "search"))
+    sort = params.get("sort") or ("relevance" if searching else DEFAULT_SORT)
     key = sort.removeprefix("-")
-    if key not in SORTS:
+    if key not in SORTS or (key == "relevance" and not searching):
         sort = key = DEFAULT_SORT
-    return QueueQuery(filterset, sort, key, sort.startswith("-"))
+    return QueueQuery(filterset, sort, key, sort.startswith("-"), searching)
 
 
 @require_GET
@@ -172,6 +178,7 @@ def render_queue(request, params: QueryDict, *, status: int = 200, bulk_form=Non
                 (key if not descending else f"-{key}", sort.reverse_caption if descending else sort.caption)
                 for key, sort in SORTS.items()
                 for descending in (False, True)
+                if key != "relevance" or query.searching
             ],
             active_filters=_active_filters(query.filterset),
             can_create=allowed(user, permissions.CREATE),
