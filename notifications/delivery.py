@@ -5,33 +5,42 @@
    for all of them in one UPDATE, and commit. Nobody else sees them as due until the lease ends,
    and no lock is held while sending.
 2. Send: the batch's emails first, over one SMTP connection, then its webhooks, one HTTP request
-   each (bounded by a connect timeout and a per-read timeout, shorter than the lease). Nothing new
+   each (bounded by a connect timeout, a per-read timeout and a total deadline for the whole call,
+   all shorter than the lease). Nothing new
    is started after half the lease, nor after the task's time budget (TASK_BUDGET_SECONDS; the
    first send always starts): the rest of the batch is handed back (attempt not counted, due
    again at once), and the sweep task nudges a successor.
-3. Record, in a second short transaction and a constant number of statements whatever the batch
-   size: the `DeliveryAttempt` log rows in one INSERT, then per message `sent`, a retry at
-   `now + backoff(attempts)`, or `dead` after the last attempt, in one UPDATE. The attempt number
-   taken at claim time is a fencing token: if the lease ran out and another worker re-claimed the
-   message, a late failure is logged but does not touch the other worker's schedule.
+3. Record. A message the server accepted is recorded `sent` at once, in its own short transaction
+   right after the SMTP server or webhook receiver said yes, before the next send starts: a worker
+   killed later in the batch cannot make it be sent again. The rest (failures, and messages handed
+   back untried) are recorded together after the batch, in a constant number of statements: the
+   `DeliveryAttempt` log rows in one INSERT, then per message a retry at `now + backoff(attempts)`,
+   `dead` after the last attempt, or due again at once (handed back), in one UPDATE. The attempt
+   number taken at claim time is a fencing token: if the lease ran out and another worker
+   re-claimed the message, a late failure is logged but does not touch the other worker's schedule.
 
-A worker that dies between 1 and 3 leaves claims that expire; the sweep then retries them (that
-lost attempt counts, so a message that kills its worker cannot loop forever). Delivery is
-therefore at least once: a receiver may, rarely, see an event twice and should dedupe on its id.
+A worker that dies mid-batch leaves claims that expire; the sweep then resumes the batch: only the
+messages not yet recorded `sent` are claimed again (that lost attempt counts, so a message that
+kills its worker cannot loop forever). What can still go out twice is the one message whose send
+was accepted in the instant before its worker died, ahead of its record. Delivery is therefore at
+least once, and every copy is recognisable: an email carries a Message-ID derived from its dedupe
+key, a webhook its event id (`webhook-id`, `X-OpsDesk-Delivery`), the same on every attempt.
 Retries are driven by the sweep (every few seconds), not by Celery retries or ETAs. A single new
 message is nudged on its own (`deliver`, a batch of one) so it goes out at once."""
 
 import contextlib
+import hashlib
 import http.client
 import logging
 import random
 import socket
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from smtplib import SMTPRecipientsRefused
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -197,9 +206,22 @@ def deliver_batch(
     retry), "dead", "stale" or "deferred"). Safe to call any number of times, from any worker.
     After `stop_at` (time.monotonic()) no further send starts: the rest is "deferred"."""
     claimed, given_up = claim_batch(limit=limit, ids=ids)
-    statuses = record_batch(send_batch(claimed, stop_at=stop_at))
+    statuses: dict[int, str] = {}
+    unsent = []  # failures and messages handed back: recorded together after the batch
+    for result in send_batch(claimed, stop_at=stop_at):
+        if result.outcome is not None and result.outcome.ok:
+            statuses.update(record_sent(result))  # before the next send starts
+        else:
+            unsent.append(result)
+    statuses.update(record_batch(unsent))
     statuses.update((message.pk, DEAD) for message in given_up)
     return statuses
+
+
+def record_sent(result: Result) -> dict[int, str]:
+    """Record one accepted send at once, in its own transaction (its attempt row and `sent`), so a
+    worker that dies later in its batch cannot make the sweep send this message again."""
+    return record_batch([result])
 
 
 def deliver(message_id: int) -> str:
@@ -263,6 +285,15 @@ def purge_sent(*, older_than: timedelta | None = None, batch_size: int = 1000) -
 # --- channels ---------------------------------------------------------------------------------
 
 
+def email_message_id(dedupe_key: str) -> str:
+    """A Message-ID (RFC 5322) that is the same for every attempt at one outbox email, on any worker:
+    a hash of its dedupe key at the host name of OPSDESK_SITE_URL, so a copy sent again after a
+    worker died mid-send is recognisable (mail clients and archives drop repeated Message-IDs)."""
+    digest = hashlib.sha256(dedupe_key.encode()).hexdigest()[:40]
+    domain = urlsplit(str(conf.get("SITE_URL"))).hostname or "opsdesk.invalid"
+    return f"<opsdesk.{digest}@{domain}>"
+
+
 class Senders:
     """What one batch shares: one mail connection (opened at the batch's first email, reopened
     after a failure that may have broken it) and the webhook subscriptions (one query)."""
@@ -280,8 +311,10 @@ class Senders:
             self._mail = mail
         return self._mail
 
-    def send_email(self, payload: dict) -> Outcome:
-        """Through settings.EMAIL_BACKEND (console in dev, locmem in tests, SMTP in production)."""
+    def send_email(self, message: OutboxMessage) -> Outcome:
+        """Through settings.EMAIL_BACKEND (console in dev, locmem in tests, SMTP in production), with
+        a Message-ID derived from the message's dedupe key: every copy of it carries the same one."""
+        payload = message.payload
         if not payload.get("to"):
             return Outcome(ok=False, error="No recipient address.", permanent=True)
         if self._mail_down:
@@ -292,7 +325,12 @@ class Senders:
             self._mail_down = Outcome(ok=False, error=f"Connection failed: {type(exc).__name__}: {exc}")
             return self._mail_down
         email = EmailMessage(
-            payload["subject"], payload["body"], settings.DEFAULT_FROM_EMAIL, [payload["to"]], connection=mail
+            payload["subject"],
+            payload["body"],
+            settings.DEFAULT_FROM_EMAIL,
+            [payload["to"]],
+            connection=mail,
+            headers={"Message-ID": email_message_id(message.dedupe_key)},
         )
         try:
             email.send()
@@ -310,20 +348,22 @@ class Senders:
                 mail.close()
 
 
-def send_batch(messages: list[OutboxMessage], *, stop_at: float | None = None) -> list[Result]:
-    """Send claimed messages, emails first (one connection), then webhooks; after half the claim
-    lease, or after `stop_at` (the task's budget, time.monotonic(); the batch's first send always
-    starts), nothing new is started, and the rest come back untried (outcome None)."""
+def send_batch(messages: list[OutboxMessage], *, stop_at: float | None = None) -> Iterator[Result]:
+    """Send claimed messages, emails first (one connection), then webhooks, yielding each result
+    as soon as it is known (the caller records a success before the next send starts); after half
+    the claim lease, or after `stop_at` (the task's budget, time.monotonic(); the batch's first send
+    always starts), nothing new is started, and the rest come back untried (outcome None)."""
     deadline = time.monotonic() + float(conf.get("CLAIM_LEASE")) / 2
     if stop_at is not None:
         deadline = min(deadline, stop_at)
     senders = Senders(messages)
-    results = []
+    started_any = False
     try:
         for message in sorted(messages, key=lambda m: m.channel != EMAIL):  # stable: due order kept
-            if results and time.monotonic() > deadline:
-                results.append(Result(message, None))
+            if started_any and time.monotonic() > deadline:
+                yield Result(message, None)
                 continue
+            started_any = True
             started, attempted_at = time.monotonic(), timezone.now()
             try:
                 outcome = send(message, senders)
@@ -331,15 +371,14 @@ def send_batch(messages: list[OutboxMessage], *, stop_at: float | None = None) -
                 logger.exception("outbox: sending message %s failed unexpectedly", message.pk)
                 outcome = Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
             duration_ms = int((time.monotonic() - started) * 1000)
-            results.append(Result(message, outcome, duration_ms, attempted_at))
+            yield Result(message, outcome, duration_ms, attempted_at)
     finally:
         senders.close()
-    return results
 
 
 def send(message: OutboxMessage, senders: Senders) -> Outcome:
     if message.channel == EMAIL:
-        return senders.send_email(message.payload)
+        return senders.send_email(message)
     if message.channel == WEBHOOK:
         subscription = senders.subscriptions.get(message.subscription_id)
         if subscription is None:
