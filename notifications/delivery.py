@@ -35,6 +35,7 @@ import logging
 import random
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -398,43 +399,73 @@ def send(message: OutboxMessage, senders: Senders) -> Outcome:
 class _PinnedConnection(http.client.HTTPConnection):
     """Speaks HTTP to `host` (the Host header) but connects only to the checked `addresses`."""
 
-    def __init__(self, host: str, port: int, *, addresses: tuple[str, ...], **kwargs):
+    def __init__(self, host: str, port: int, *, addresses: tuple[str, ...], deadline: float, **kwargs):
         super().__init__(host, port, **kwargs)
         self._addresses = addresses
+        self._deadline = deadline  # time.monotonic() by which the whole call must be over
         self._create_connection = self._connect_checked
 
     def _connect_checked(self, address, timeout, source_address=None):
         error: OSError = OSError(f"No address to connect to for {self.host}.")
         for ip in self._addresses:  # in resolver order, like socket.create_connection
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("timed out (total deadline)")
             try:
-                return socket.create_connection((ip, address[1]), timeout, source_address)
+                return socket.create_connection((ip, address[1]), min(timeout, remaining), source_address)
             except OSError as exc:
                 error = exc
         raise error
+
+
+class _Deadline:
+    """Ends a webhook call at its total deadline, whatever it is waiting for: socket timeouts bound
+    each read, so a receiver that trickles a byte now and then could hold a worker for ever (as with
+    http.client, urllib3, requests and httpx alike: their timeouts are all per socket operation). A
+    timer thread shuts the connection's socket down at the deadline; the blocked read then fails."""
+
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float):
+        self.connection = connection
+        self.expired = False
+        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
+        self._timer.daemon = True
+
+    def _expire(self) -> None:
+        self.expired = True
+        sock = self.connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed: the call is over anyway
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the descriptor, under any TLS layer
+
+    def __enter__(self) -> "_Deadline":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
 
 
 class _PinnedTLSConnection(_PinnedConnection, http.client.HTTPSConnection):
     """The same over TLS: SNI and the certificate check use the URL's host name, not the IP."""
 
 
-def _open(destination: destinations.Destination, timeout: float) -> http.client.HTTPConnection:
+def _open(
+    destination: destinations.Destination, timeout: float, deadline: float
+) -> http.client.HTTPConnection:
+    pinned = {"addresses": destination.addresses, "deadline": deadline, "timeout": timeout}
     if destination.scheme == "https":
         return _PinnedTLSConnection(
-            destination.host,
-            destination.port,
-            addresses=destination.addresses,
-            timeout=timeout,
-            context=ssl.create_default_context(),
+            destination.host, destination.port, context=ssl.create_default_context(), **pinned
         )
-    return _PinnedConnection(
-        destination.host, destination.port, addresses=destination.addresses, timeout=timeout
-    )
+    return _PinnedConnection(destination.host, destination.port, **pinned)
 
 
 def post_webhook(*, url: str, secret: str, body: bytes, event_type: str, event_id: str) -> Outcome:
     """POST the JSON body, signed for this attempt; 2xx is delivered, anything else (or no answer
     in time) is retried. Redirects are never followed. A destination that is not public (and not
-    allowed by the operator) is refused before connecting: dead at once, since retrying cannot help."""
+    allowed by the operator) is refused before connecting: dead at once, since retrying cannot help.
+    Time: the connect timeout bounds connecting, the read timeout each read, and WEBHOOK_TOTAL_TIMEOUT
+    the whole call (a 2xx status line is enough: the answer's body is read only to explain an error)."""
     try:
         destination = destinations.resolve(url)
     except destinations.Refused as exc:
@@ -448,23 +479,36 @@ def post_webhook(*, url: str, secret: str, body: bytes, event_type: str, event_i
         "X-OpsDesk-Delivery": event_id,
         **signing.signature_headers(secret=secret, message_id=event_id, body=body, at=timezone.now()),
     }
-    connection = _open(destination, float(conf.get("WEBHOOK_CONNECT_TIMEOUT")))
-    try:
+    total = float(conf.get("WEBHOOK_TOTAL_TIMEOUT"))
+    connection = _open(destination, float(conf.get("WEBHOOK_CONNECT_TIMEOUT")), time.monotonic() + total)
+    code, reason, detail = None, "", ""
+    with _Deadline(connection, total) as deadline:
         try:
-            connection.connect()  # TCP and TLS, bounded by the connect timeout
-        except (TimeoutError, OSError) as exc:
-            return Outcome(ok=False, error=f"Connection failed: {exc}")
-        connection.sock.settimeout(float(conf.get("WEBHOOK_TIMEOUT")))  # each send and read from now on
-        connection.request("POST", destination.path, body=body, headers=headers)
-        response = connection.getresponse()
-        code, reason = response.status, response.reason
-        detail = response.read(500).decode("utf-8", "replace").strip()
-    except (TimeoutError, OSError, http.client.HTTPException) as exc:
-        return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
-    finally:
-        connection.close()
+            try:
+                connection.connect()  # TCP and TLS, bounded by the connect timeout
+            except (TimeoutError, OSError) as exc:
+                return Outcome(ok=False, error=f"Connection failed: {_late(deadline, total) or exc}")
+            connection.sock.settimeout(float(conf.get("WEBHOOK_TIMEOUT")))  # each send and read from now on
+            connection.request("POST", destination.path, body=body, headers=headers)
+            response = connection.getresponse()
+            if deadline.expired:  # cut off: what was parsed may be a truncated head
+                return Outcome(ok=False, error=_late(deadline, total))
+            code, reason = response.status, response.reason
+            if not 200 <= code < 300:
+                detail = response.read(500).decode("utf-8", "replace").strip()
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:
+            if code is None:
+                return Outcome(ok=False, error=_late(deadline, total) or f"{type(exc).__name__}: {exc}")
+            detail = _late(deadline, total) or detail  # the status came; its explanation did not
+        finally:
+            connection.close()
     if 200 <= code < 300:
         return Outcome(ok=True, status_code=code)
     if 300 <= code < 400:
         detail = f"redirects are not followed (Location: {response.getheader('Location', '')})"
     return Outcome(ok=False, status_code=code, error=f"HTTP {code} {reason}: {detail}".strip(" :"))
+
+
+def _late(deadline: _Deadline, total: float) -> str:
+    """The error to report when the total deadline ended the call, else ""."""
+    return f"TimeoutError: no complete answer within {total:g} s (total timeout)" if deadline.expired else ""
