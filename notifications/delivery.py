@@ -6,13 +6,12 @@
    and no lock is held while sending.
 2. Send: the batch's emails first, over one SMTP connection, then its webhooks, one HTTP request
    each (bounded by a connect timeout, a per-read timeout and a total deadline for the whole call,
-   all shorter than the lease). Nothing new
-   is started after half the lease, nor after the task's time budget (TASK_BUDGET_SECONDS; the
-   first send always starts): the rest of the batch is handed back (attempt not counted, due
-   again at once), and the sweep task nudges a successor.
-3. Record. A message the server accepted is recorded `sent` at once, in its own short transaction
-   right after the SMTP server or webhook receiver said yes, before the next send starts: a worker
-   killed later in the batch cannot make it be sent again. The rest (failures, and messages handed
+   all shorter than the lease). Nothing new is started after half the lease, nor after the task's
+   time budget (TASK_BUDGET_SECONDS; the first send always starts): the rest of the batch is
+   handed back (attempt not counted, due again at once), and the sweep task nudges a successor.
+3. Record. A message the server accepted is recorded `sent` at once, in one statement (its log row
+   too), right after the SMTP server or webhook receiver said yes and before the next send starts:
+   a worker killed later in the batch cannot make it be sent again. The rest (failures, and messages handed
    back untried) are recorded together after the batch, in a constant number of statements: the
    `DeliveryAttempt` log rows in one INSERT, then per message a retry at `now + backoff(attempts)`,
    `dead` after the last attempt, or due again at once (handed back), in one UPDATE. The attempt
@@ -45,6 +44,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -219,10 +219,47 @@ def deliver_batch(
     return statuses
 
 
+_RECORD_SENT_SQL = """
+WITH moved AS (
+    UPDATE {message} SET status = %(sent)s, sent_at = %(now)s, last_error = ''
+    WHERE id = %(id)s AND status = %(pending)s
+    RETURNING id
+), logged AS (
+    INSERT INTO {attempt} (message_id, attempt, attempted_at, ok, status_code, error, duration_ms)
+    SELECT id, %(attempt)s, %(attempted_at)s, true, %(status_code)s, '', %(duration_ms)s
+    FROM {message} WHERE id = %(id)s
+)
+SELECT status, EXISTS (SELECT 1 FROM moved) FROM {message} WHERE id = %(id)s
+"""
+
+
 def record_sent(result: Result) -> dict[int, str]:
-    """Record one accepted send at once, in its own transaction (its attempt row and `sent`), so a
-    worker that dies later in its batch cannot make the sweep send this message again."""
-    return record_batch([result])
+    """Record one accepted send at once, before the next send starts, so a worker that dies later in
+    its batch cannot make the sweep send this message again: its attempt row and `sent` (delivered
+    is delivered, even on an expired claim; a message finished meanwhile keeps its status), in one
+    statement, so one round trip and atomic on its own. Returns {id: status}, or "stale" (deleted)."""
+    message = result.message
+    sql = _RECORD_SENT_SQL.format(
+        message=db_connection.ops.quote_name(OutboxMessage._meta.db_table),
+        attempt=db_connection.ops.quote_name(DeliveryAttempt._meta.db_table),
+    )
+    params = {
+        "id": message.pk,
+        "sent": SENT,
+        "pending": PENDING,
+        "now": timezone.now(),
+        "attempt": message.attempts,
+        "attempted_at": result.attempted_at or getattr(message, "claimed_at", timezone.now()),
+        "status_code": result.outcome.status_code,
+        "duration_ms": max(result.duration_ms, 0),
+    }
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:  # deleted meanwhile (purged by an admin)
+        return {message.pk: "stale"}
+    status, moved = row
+    return {message.pk: SENT if moved else status}
 
 
 def deliver(message_id: int) -> str:

@@ -44,9 +44,9 @@ def test_a_batch_of_emails_goes_over_one_connection_each_sent_once(scripted_mail
 
 
 # Each accepted send is recorded at once, before the next send starts (so a worker killed later in
-# its batch cannot make it go out again): savepoint, select for update, insert the attempt, update
-# the message, release. Everything else a batch does costs a constant number of queries.
-PER_SENT_MESSAGE = 5
+# its batch cannot make it go out again), in one statement (the attempt row and `sent`). Everything
+# else a batch does costs a constant number of queries.
+PER_SENT_MESSAGE = 1
 
 
 @pytest.mark.parametrize("count", [5, 40])
