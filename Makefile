@@ -20,8 +20,9 @@ export PYTHONUNBUFFERED := 1
 .PHONY: help install install-test dirs run serve migrate demo test lint fmt bench reliability clean
 
 help:
-	@echo "make run      migrate, load demo data, serve http://127.0.0.1:8000 (OPSDESK_PORT) with a Celery"
-	@echo "             worker and beat, on the embedded PostgreSQL under var/pg/ unless DATABASE_URL is set"
+	@echo "make run      migrate, load demo data, serve http://127.0.0.1:8000 (OPSDESK_PORT) with Procfile.dev's"
+	@echo "             processes: web, Celery workers 'timers' (deadline sweeps, event dispatch) and 'worker'"
+	@echo "             (emails, webhooks), and beat; on the embedded PostgreSQL under var/pg/ unless DATABASE_URL is set"
 	@echo "make test     ruff, migration check and pytest against PostgreSQL and Redis on 127.0.0.1"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make fmt      ruff format + ruff check --fix"

@@ -5,36 +5,46 @@
    for all of them in one UPDATE, and commit. Nobody else sees them as due until the lease ends,
    and no lock is held while sending.
 2. Send: the batch's emails first, over one SMTP connection, then its webhooks, one HTTP request
-   each (bounded by a connect timeout and a per-read timeout, shorter than the lease). Nothing new
-   is started after half the lease, nor after the task's time budget (TASK_BUDGET_SECONDS; the
-   first send always starts): the rest of the batch is handed back (attempt not counted, due
-   again at once), and the sweep task nudges a successor.
-3. Record, in a second short transaction and a constant number of statements whatever the batch
-   size: the `DeliveryAttempt` log rows in one INSERT, then per message `sent`, a retry at
-   `now + backoff(attempts)`, or `dead` after the last attempt, in one UPDATE. The attempt number
-   taken at claim time is a fencing token: if the lease ran out and another worker re-claimed the
-   message, a late failure is logged but does not touch the other worker's schedule.
+   each (bounded by a connect timeout, a per-read timeout and a total deadline for the whole call,
+   all shorter than the lease). Nothing new is started after half the lease, nor after the task's
+   time budget (TASK_BUDGET_SECONDS; the first send always starts): the rest of the batch is
+   handed back (attempt not counted, due again at once), and the sweep task nudges a successor.
+3. Record. A message the server accepted is recorded `sent` at once, in one statement (its log row
+   too), right after the SMTP server or webhook receiver said yes and before the next send starts:
+   a worker killed later in the batch cannot make it be sent again. The rest (failures, and messages handed
+   back untried) are recorded together after the batch, in a constant number of statements: the
+   `DeliveryAttempt` log rows in one INSERT, then per message a retry at `now + backoff(attempts)`,
+   `dead` after the last attempt, or due again at once (handed back), in one UPDATE. The attempt
+   number taken at claim time is a fencing token: if the lease ran out and another worker
+   re-claimed the message, a late failure is logged but does not touch the other worker's schedule.
 
-A worker that dies between 1 and 3 leaves claims that expire; the sweep then retries them (that
-lost attempt counts, so a message that kills its worker cannot loop forever). Delivery is
-therefore at least once: a receiver may, rarely, see an event twice and should dedupe on its id.
+A worker that dies mid-batch leaves claims that expire; the sweep then resumes the batch: only the
+messages not yet recorded `sent` are claimed again (that lost attempt counts, so a message that
+kills its worker cannot loop forever). What can still go out twice is the one message whose send
+was accepted in the instant before its worker died, ahead of its record. Delivery is therefore at
+least once, and every copy is recognisable: an email carries a Message-ID derived from its dedupe
+key, a webhook its event id (`webhook-id`, `X-OpsDesk-Delivery`), the same on every attempt.
 Retries are driven by the sweep (every few seconds), not by Celery retries or ETAs. A single new
 message is nudged on its own (`deliver`, a batch of one) so it goes out at once."""
 
 import contextlib
+import hashlib
 import http.client
 import logging
 import random
 import socket
 import ssl
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from smtplib import SMTPRecipientsRefused
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -197,9 +207,59 @@ def deliver_batch(
     retry), "dead", "stale" or "deferred"). Safe to call any number of times, from any worker.
     After `stop_at` (time.monotonic()) no further send starts: the rest is "deferred"."""
     claimed, given_up = claim_batch(limit=limit, ids=ids)
-    statuses = record_batch(send_batch(claimed, stop_at=stop_at))
+    statuses: dict[int, str] = {}
+    unsent = []  # failures and messages handed back: recorded together after the batch
+    for result in send_batch(claimed, stop_at=stop_at):
+        if result.outcome is not None and result.outcome.ok:
+            statuses.update(record_sent(result))  # before the next send starts
+        else:
+            unsent.append(result)
+    statuses.update(record_batch(unsent))
     statuses.update((message.pk, DEAD) for message in given_up)
     return statuses
+
+
+_RECORD_SENT_SQL = """
+WITH moved AS (
+    UPDATE {message} SET status = %(sent)s, sent_at = %(now)s, last_error = ''
+    WHERE id = %(id)s AND status = %(pending)s
+    RETURNING id
+), logged AS (
+    INSERT INTO {attempt} (message_id, attempt, attempted_at, ok, status_code, error, duration_ms)
+    SELECT id, %(attempt)s, %(attempted_at)s, true, %(status_code)s, '', %(duration_ms)s
+    FROM {message} WHERE id = %(id)s
+)
+SELECT status, EXISTS (SELECT 1 FROM moved) FROM {message} WHERE id = %(id)s
+"""
+
+
+def record_sent(result: Result) -> dict[int, str]:
+    """Record one accepted send at once, before the next send starts, so a worker that dies later in
+    its batch cannot make the sweep send this message again: its attempt row and `sent` (delivered
+    is delivered, even on an expired claim; a message finished meanwhile keeps its status), in one
+    statement, so one round trip and atomic on its own. Returns {id: status}, or "stale" (deleted)."""
+    message = result.message
+    sql = _RECORD_SENT_SQL.format(
+        message=db_connection.ops.quote_name(OutboxMessage._meta.db_table),
+        attempt=db_connection.ops.quote_name(DeliveryAttempt._meta.db_table),
+    )
+    params = {
+        "id": message.pk,
+        "sent": SENT,
+        "pending": PENDING,
+        "now": timezone.now(),
+        "attempt": message.attempts,
+        "attempted_at": result.attempted_at or getattr(message, "claimed_at", timezone.now()),
+        "status_code": result.outcome.status_code,
+        "duration_ms": max(result.duration_ms, 0),
+    }
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:  # deleted meanwhile (purged by an admin)
+        return {message.pk: "stale"}
+    status, moved = row
+    return {message.pk: SENT if moved else status}
 
 
 def deliver(message_id: int) -> str:
@@ -263,6 +323,15 @@ def purge_sent(*, older_than: timedelta | None = None, batch_size: int = 1000) -
 # --- channels ---------------------------------------------------------------------------------
 
 
+def email_message_id(dedupe_key: str) -> str:
+    """A Message-ID (RFC 5322) that is the same for every attempt at one outbox email, on any worker:
+    a hash of its dedupe key at the host name of OPSDESK_SITE_URL, so a copy sent again after a
+    worker died mid-send is recognisable (mail clients and archives drop repeated Message-IDs)."""
+    digest = hashlib.sha256(dedupe_key.encode()).hexdigest()[:40]
+    domain = urlsplit(str(conf.get("SITE_URL"))).hostname or "opsdesk.invalid"
+    return f"<opsdesk.{digest}@{domain}>"
+
+
 class Senders:
     """What one batch shares: one mail connection (opened at the batch's first email, reopened
     after a failure that may have broken it) and the webhook subscriptions (one query)."""
@@ -280,8 +349,10 @@ class Senders:
             self._mail = mail
         return self._mail
 
-    def send_email(self, payload: dict) -> Outcome:
-        """Through settings.EMAIL_BACKEND (console in dev, locmem in tests, SMTP in production)."""
+    def send_email(self, message: OutboxMessage) -> Outcome:
+        """Through settings.EMAIL_BACKEND (console in dev, locmem in tests, SMTP in production), with
+        a Message-ID derived from the message's dedupe key: every copy of it carries the same one."""
+        payload = message.payload
         if not payload.get("to"):
             return Outcome(ok=False, error="No recipient address.", permanent=True)
         if self._mail_down:
@@ -292,7 +363,12 @@ class Senders:
             self._mail_down = Outcome(ok=False, error=f"Connection failed: {type(exc).__name__}: {exc}")
             return self._mail_down
         email = EmailMessage(
-            payload["subject"], payload["body"], settings.DEFAULT_FROM_EMAIL, [payload["to"]], connection=mail
+            payload["subject"],
+            payload["body"],
+            settings.DEFAULT_FROM_EMAIL,
+            [payload["to"]],
+            connection=mail,
+            headers={"Message-ID": email_message_id(message.dedupe_key)},
         )
         try:
             email.send()
@@ -310,20 +386,22 @@ class Senders:
                 mail.close()
 
 
-def send_batch(messages: list[OutboxMessage], *, stop_at: float | None = None) -> list[Result]:
-    """Send claimed messages, emails first (one connection), then webhooks; after half the claim
-    lease, or after `stop_at` (the task's budget, time.monotonic(); the batch's first send always
-    starts), nothing new is started, and the rest come back untried (outcome None)."""
+def send_batch(messages: list[OutboxMessage], *, stop_at: float | None = None) -> Iterator[Result]:
+    """Send claimed messages, emails first (one connection), then webhooks, yielding each result
+    as soon as it is known (the caller records a success before the next send starts); after half
+    the claim lease, or after `stop_at` (the task's budget, time.monotonic(); the batch's first send
+    always starts), nothing new is started, and the rest come back untried (outcome None)."""
     deadline = time.monotonic() + float(conf.get("CLAIM_LEASE")) / 2
     if stop_at is not None:
         deadline = min(deadline, stop_at)
     senders = Senders(messages)
-    results = []
+    started_any = False
     try:
         for message in sorted(messages, key=lambda m: m.channel != EMAIL):  # stable: due order kept
-            if results and time.monotonic() > deadline:
-                results.append(Result(message, None))
+            if started_any and time.monotonic() > deadline:
+                yield Result(message, None)
                 continue
+            started_any = True
             started, attempted_at = time.monotonic(), timezone.now()
             try:
                 outcome = send(message, senders)
@@ -331,15 +409,14 @@ def send_batch(messages: list[OutboxMessage], *, stop_at: float | None = None) -
                 logger.exception("outbox: sending message %s failed unexpectedly", message.pk)
                 outcome = Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
             duration_ms = int((time.monotonic() - started) * 1000)
-            results.append(Result(message, outcome, duration_ms, attempted_at))
+            yield Result(message, outcome, duration_ms, attempted_at)
     finally:
         senders.close()
-    return results
 
 
 def send(message: OutboxMessage, senders: Senders) -> Outcome:
     if message.channel == EMAIL:
-        return senders.send_email(message.payload)
+        return senders.send_email(message)
     if message.channel == WEBHOOK:
         subscription = senders.subscriptions.get(message.subscription_id)
         if subscription is None:
@@ -359,43 +436,73 @@ def send(message: OutboxMessage, senders: Senders) -> Outcome:
 class _PinnedConnection(http.client.HTTPConnection):
     """Speaks HTTP to `host` (the Host header) but connects only to the checked `addresses`."""
 
-    def __init__(self, host: str, port: int, *, addresses: tuple[str, ...], **kwargs):
+    def __init__(self, host: str, port: int, *, addresses: tuple[str, ...], deadline: float, **kwargs):
         super().__init__(host, port, **kwargs)
         self._addresses = addresses
+        self._deadline = deadline  # time.monotonic() by which the whole call must be over
         self._create_connection = self._connect_checked
 
     def _connect_checked(self, address, timeout, source_address=None):
         error: OSError = OSError(f"No address to connect to for {self.host}.")
         for ip in self._addresses:  # in resolver order, like socket.create_connection
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("timed out (total deadline)")
             try:
-                return socket.create_connection((ip, address[1]), timeout, source_address)
+                return socket.create_connection((ip, address[1]), min(timeout, remaining), source_address)
             except OSError as exc:
                 error = exc
         raise error
+
+
+class _Deadline:
+    """Ends a webhook call at its total deadline, whatever it is waiting for: socket timeouts bound
+    each read, so a receiver that trickles a byte now and then could hold a worker for ever (as with
+    http.client, urllib3, requests and httpx alike: their timeouts are all per socket operation). A
+    timer thread shuts the connection's socket down at the deadline; the blocked read then fails."""
+
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float):
+        self.connection = connection
+        self.expired = False
+        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
+        self._timer.daemon = True
+
+    def _expire(self) -> None:
+        self.expired = True
+        sock = self.connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed: the call is over anyway
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the descriptor, under any TLS layer
+
+    def __enter__(self) -> "_Deadline":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
 
 
 class _PinnedTLSConnection(_PinnedConnection, http.client.HTTPSConnection):
     """The same over TLS: SNI and the certificate check use the URL's host name, not the IP."""
 
 
-def _open(destination: destinations.Destination, timeout: float) -> http.client.HTTPConnection:
+def _open(
+    destination: destinations.Destination, timeout: float, deadline: float
+) -> http.client.HTTPConnection:
+    pinned = {"addresses": destination.addresses, "deadline": deadline, "timeout": timeout}
     if destination.scheme == "https":
         return _PinnedTLSConnection(
-            destination.host,
-            destination.port,
-            addresses=destination.addresses,
-            timeout=timeout,
-            context=ssl.create_default_context(),
+            destination.host, destination.port, context=ssl.create_default_context(), **pinned
         )
-    return _PinnedConnection(
-        destination.host, destination.port, addresses=destination.addresses, timeout=timeout
-    )
+    return _PinnedConnection(destination.host, destination.port, **pinned)
 
 
 def post_webhook(*, url: str, secret: str, body: bytes, event_type: str, event_id: str) -> Outcome:
     """POST the JSON body, signed for this attempt; 2xx is delivered, anything else (or no answer
     in time) is retried. Redirects are never followed. A destination that is not public (and not
-    allowed by the operator) is refused before connecting: dead at once, since retrying cannot help."""
+    allowed by the operator) is refused before connecting: dead at once, since retrying cannot help.
+    Time: the connect timeout bounds connecting, the read timeout each read, and WEBHOOK_TOTAL_TIMEOUT
+    the whole call (a 2xx status line is enough: the answer's body is read only to explain an error)."""
     try:
         destination = destinations.resolve(url)
     except destinations.Refused as exc:
@@ -409,23 +516,36 @@ def post_webhook(*, url: str, secret: str, body: bytes, event_type: str, event_i
         "X-OpsDesk-Delivery": event_id,
         **signing.signature_headers(secret=secret, message_id=event_id, body=body, at=timezone.now()),
     }
-    connection = _open(destination, float(conf.get("WEBHOOK_CONNECT_TIMEOUT")))
-    try:
+    total = float(conf.get("WEBHOOK_TOTAL_TIMEOUT"))
+    connection = _open(destination, float(conf.get("WEBHOOK_CONNECT_TIMEOUT")), time.monotonic() + total)
+    code, reason, detail = None, "", ""
+    with _Deadline(connection, total) as deadline:
         try:
-            connection.connect()  # TCP and TLS, bounded by the connect timeout
-        except (TimeoutError, OSError) as exc:
-            return Outcome(ok=False, error=f"Connection failed: {exc}")
-        connection.sock.settimeout(float(conf.get("WEBHOOK_TIMEOUT")))  # each send and read from now on
-        connection.request("POST", destination.path, body=body, headers=headers)
-        response = connection.getresponse()
-        code, reason = response.status, response.reason
-        detail = response.read(500).decode("utf-8", "replace").strip()
-    except (TimeoutError, OSError, http.client.HTTPException) as exc:
-        return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
-    finally:
-        connection.close()
+            try:
+                connection.connect()  # TCP and TLS, bounded by the connect timeout
+            except (TimeoutError, OSError) as exc:
+                return Outcome(ok=False, error=f"Connection failed: {_late(deadline, total) or exc}")
+            connection.sock.settimeout(float(conf.get("WEBHOOK_TIMEOUT")))  # each send and read from now on
+            connection.request("POST", destination.path, body=body, headers=headers)
+            response = connection.getresponse()
+            if deadline.expired:  # cut off: what was parsed may be a truncated head
+                return Outcome(ok=False, error=_late(deadline, total))
+            code, reason = response.status, response.reason
+            if not 200 <= code < 300:
+                detail = response.read(500).decode("utf-8", "replace").strip()
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:
+            if code is None:
+                return Outcome(ok=False, error=_late(deadline, total) or f"{type(exc).__name__}: {exc}")
+            detail = _late(deadline, total) or detail  # the status came; its explanation did not
+        finally:
+            connection.close()
     if 200 <= code < 300:
         return Outcome(ok=True, status_code=code)
     if 300 <= code < 400:
         detail = f"redirects are not followed (Location: {response.getheader('Location', '')})"
     return Outcome(ok=False, status_code=code, error=f"HTTP {code} {reason}: {detail}".strip(" :"))
+
+
+def _late(deadline: _Deadline, total: float) -> str:
+    """The error to report when the total deadline ended the call, else ""."""
+    return f"TimeoutError: no complete answer within {total:g} s (total timeout)" if deadline.expired else ""

@@ -48,6 +48,7 @@ def email_figures(tally: Tally) -> dict[str, int]:
         "emails never received (missed)": len(owed - set(tally.counts)),
         "emails received more than once (duplicated)": tally.duplicated,
         "extra copies received": tally.received - tally.distinct,
+        "extra copies with another Message-ID than the first (unrecognisable)": tally.unrecognisable,
     }
 
 

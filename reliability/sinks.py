@@ -1,5 +1,5 @@
 """Local receivers that count what OpsDesk actually delivered: an SMTP sink (every message, by recipient
-and subject) and a webhook receiver (every POST, by `webhook-id`, optionally answering late)."""
+and subject, with the Message-IDs its copies carried) and a webhook receiver (every POST, by `webhook-id`, optionally answering late)."""
 
 import contextlib
 import socketserver
@@ -19,11 +19,13 @@ class Tally:
         self._lock = threading.Lock()
         self.counts: Counter[str] = Counter()
         self.first_at: dict[str, float] = {}
+        self.idents: dict[str, set[str]] = {}  # key → the message ids its copies carried
 
-    def add(self, key: str) -> None:
+    def add(self, key: str, ident: str = "") -> None:
         with self._lock:
             self.counts[key] += 1
             self.first_at.setdefault(key, time.time())
+            self.idents.setdefault(key, set()).add(ident)
 
     @property
     def received(self) -> int:
@@ -37,6 +39,11 @@ class Tally:
     def duplicated(self) -> int:
         """Keys received more than once."""
         return sum(1 for count in self.counts.values() if count > 1)
+
+    @property
+    def unrecognisable(self) -> int:
+        """Extra copies whose message id differs from the first copy's (a receiver cannot drop them)."""
+        return sum(len(idents) - 1 for idents in self.idents.values())
 
 
 class _SmtpHandler(socketserver.StreamRequestHandler):
@@ -72,7 +79,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                     data.append(chunk[1:] if chunk.startswith(b"..") else chunk)
                 message = message_from_bytes(b"".join(data), policy=default_policy)
                 for recipient in recipients:
-                    self.server.tally.add(f"{recipient} {message['Subject']}")
+                    self.server.tally.add(f"{recipient} {message['Subject']}", message["Message-ID"] or "")
                 self.reply("250 OK queued")
             elif verb == "RSET":
                 recipients = []

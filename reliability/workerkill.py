@@ -1,7 +1,10 @@
 """The worker-kill run: 2,000 incidents whose resolution deadlines pass over 1 min (quick) or 2 min,
 real Celery workers (Procfile.dev's, or --worker) and beat, and 5 × `kill -9` of the workers while the
 deadlines pass, each followed by a restart. Then: thresholds missed or fired twice, notifications
-missed or duplicated, emails missed or received twice by a local SMTP sink."""
+missed or duplicated, emails missed or received twice by a local SMTP sink, webhooks (a subscription on
+every event) missed or received twice by a local receiver. A copy sent again must carry the first copy's
+Message-ID or webhook-id: only a send accepted in the instant before a kill, ahead of its record, may
+go out twice (notifications/delivery.py)."""
 
 import time
 from dataclasses import dataclass
@@ -30,16 +33,21 @@ def kill_times(plan: Plan) -> list[float]:
 def run(*, quick: bool, workers: dict[str, str]) -> tuple[bool, str]:
     plan = Plan(spread_seconds=60.0 if quick else 120.0)
     log = lambda message: config.log(RUN, message)  # noqa: E731
-    with sinks.smtp_sink() as (smtp_port, mail):
+    with sinks.smtp_sink() as (smtp_port, mail), sinks.webhook_receiver() as (hook_port, hooks):
         environ = config.environ(RUN, DJANGO_EMAIL_HOST="127.0.0.1", DJANGO_EMAIL_PORT=str(smtp_port))
         log(
             f"{plan.incidents:,} incidents over {plan.spread_seconds:g} s, {plan.kills} kills; workers: {workers}"
         )
         config.reset_and_setup(RUN, environ)
         from bench import measure, seed
+        from notifications.models import WebhookSubscription
+        from notifications.signing import new_secret
 
         seed.check_spread(latest_due_seconds=plan.lead_seconds + plan.spread_seconds)
         fixtures = seed.seed_people(teams=10, email=True)
+        WebhookSubscription.objects.create(
+            name="receiver", url=f"http://127.0.0.1:{hook_port}/hook", secret=new_secret(), event_types=["*"]
+        )
         first_due = time.monotonic() + plan.lead_seconds
         seed.seed_incidents(
             fixtures,
@@ -80,6 +88,7 @@ def run(*, quick: bool, workers: dict[str, str]) -> tuple[bool, str]:
         notified_twice = figures.duplicates["notifications per (recipient, event_key) > 1"]
         unnotified = deliveries.missed_breach_notifications()
         emails = deliveries.email_figures(mail)
+        webhooks = deliveries.webhook_figures(hooks)
         rows = [
             ("kills (kill -9 of every worker's process group, then a restart)", len(downtime)),
             (
@@ -97,13 +106,15 @@ def run(*, quick: bool, workers: dict[str, str]) -> tuple[bool, str]:
             ("breaches without a notification (missed)", unnotified),
             ("notifications duplicated (per recipient and event > 1)", notified_twice),
             *emails.items(),
+            *webhooks.items(),
             (
                 "lateness, first breach notification − due_at (s): p50 / p99 / max",
                 " / ".join(f"{figures.actual.get(key, float('nan')):.1f}" for key in ("p50", "p99", "max")),
             ),
         ]
     ok = finished and not (missed or duplicated or notified_twice or unnotified)
-    ok = ok and not emails["emails never received (missed)"]
+    ok = ok and not emails["emails never received (missed)"] and not webhooks["webhooks never received"]
+    ok = ok and not emails["extra copies with another Message-ID than the first (unrecognisable)"]
     text = (
         f"{'Quick' if quick else 'Full'} run: {plan.incidents:,} incidents, deadlines over "
         f"{plan.spread_seconds:g} s, workers {', '.join(f'`{c}`' for c in workers.values())} + beat, "

@@ -1,9 +1,11 @@
 """Delivery work is bounded: a task stops starting sends after its time budget and hands on to a
-successor, and a webhook receiver that does not accept connections holds a worker no longer than
-the connect timeout."""
+successor, a webhook receiver that does not accept connections holds a worker no longer than
+the connect timeout, and one that trickles its answer no longer than the total timeout."""
 
 import contextlib
 import socket
+import threading
+import time
 
 import pytest
 
@@ -92,3 +94,61 @@ def test_a_receiver_that_does_not_accept_connections_costs_only_the_connect_time
     attempt = DeliveryAttempt.objects.get()
     assert attempt.error.startswith("Connection failed") and "timed out" in attempt.error
     assert attempt.duration_ms < 10_000  # bounded by the connect timeout, far below the read timeout
+
+
+@contextlib.contextmanager
+def trickling_receiver(head: bytes):
+    """A receiver that reads the request, sends `head`, then one more byte every 0.2 s for 15 s: each
+    read gets something long before the read timeout, so only a deadline on the whole call ends it."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve():
+        with contextlib.suppress(OSError):
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(head)
+                for _ in range(75):
+                    if stop.wait(0.2):
+                        return
+                    connection.sendall(b"x")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}/hook"
+    finally:
+        stop.set()
+        server.close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def one_second_total(settings):
+    settings.NOTIFICATIONS_WEBHOOK_TIMEOUT = 5  # never reached: a byte comes every 0.2 s
+    settings.NOTIFICATIONS_WEBHOOK_TOTAL_TIMEOUT = 1
+
+
+def test_a_receiver_trickling_its_answer_is_cut_off_at_the_total_timeout(
+    subscription_factory, one_second_total
+):
+    with trickling_receiver(b"HTTP/1.1 200 OK\r\nX-Slow: ") as url:
+        subscription_factory(url=url)
+        [message] = publish_webhooks(1)
+        started = time.monotonic()
+        assert delivery.deliver(message.pk) == "pending"  # the answer never completed: retried later
+        assert time.monotonic() - started < 4  # 1 s and some scheduling, not the 15 s of trickle
+    attempt = DeliveryAttempt.objects.get()
+    assert attempt.error == "TimeoutError: no complete answer within 1 s (total timeout)"
+
+
+def test_a_2xx_whose_body_trickles_counts_as_delivered_without_waiting_for_the_body(
+    subscription_factory, one_second_total
+):
+    with trickling_receiver(b"HTTP/1.1 202 Accepted\r\nContent-Length: 1000\r\n\r\n") as url:
+        subscription_factory(url=url)
+        [message] = publish_webhooks(1)
+        started = time.monotonic()
+        assert delivery.deliver(message.pk) == "sent"
+        assert time.monotonic() - started < 1

@@ -387,6 +387,8 @@ NOTIFICATIONS_BACKOFF_CAP = float(os.environ.get("OPSDESK_NOTIFY_BACKOFF_CAP", "
 # Seconds to connect to a webhook receiver, then to wait for each read of its answer.
 NOTIFICATIONS_WEBHOOK_CONNECT_TIMEOUT = float(os.environ.get("OPSDESK_WEBHOOK_CONNECT_TIMEOUT", "2"))
 NOTIFICATIONS_WEBHOOK_TIMEOUT = float(os.environ.get("OPSDESK_WEBHOOK_TIMEOUT", "5"))
+# Seconds one webhook call may take in all, however slowly its receiver trickles the answer.
+NOTIFICATIONS_WEBHOOK_TOTAL_TIMEOUT = float(os.environ.get("OPSDESK_WEBHOOK_TOTAL_TIMEOUT", "10"))
 # A delivery task starts nothing new after this many seconds and hands on to a fresh task.
 NOTIFICATIONS_TASK_BUDGET_SECONDS = float(os.environ.get("OPSDESK_NOTIFY_TASK_BUDGET", "3"))
 # Private networks webhooks may reach despite the SSRF guard, e.g. "10.0.0.0/8,192.168.1.0/24".

@@ -20,6 +20,19 @@ def test_smtp_sink_counts_each_message_per_recipient_and_subject():
     assert tally.received == 4
     assert tally.distinct == 2 and tally.duplicated == 2
     assert set(tally.counts) == {"b@x [OpsDesk] INC-1 breached", "c@x [OpsDesk] INC-1 breached"}
+    assert tally.unrecognisable == 0  # neither copy had a Message-ID: the same (none) on both
+
+
+def test_smtp_sink_tells_copies_with_the_first_copys_message_id_from_others():
+    with sinks.smtp_sink() as (port, tally), smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
+        for message_id in ("<one@opsdesk>", "<one@opsdesk>", "<two@opsdesk>"):
+            message = EmailMessage()
+            message["Subject"], message["From"], message["To"] = "[OpsDesk] INC-1 breached", "a@x", "b@x"
+            message["Message-ID"] = message_id
+            message.set_content("body")
+            smtp.send_message(message)
+    assert tally.received == 3 and tally.duplicated == 1
+    assert tally.unrecognisable == 1  # the third copy could not be dropped by its Message-ID
 
 
 def test_webhook_receiver_counts_by_webhook_id():
