@@ -134,7 +134,7 @@ def test_viewer_sees_the_queue_and_detail_read_only(viewer_client, incident):
     html = viewer_client.get(detail_url(incident)).content.decode()
     assert incident.title in html
     assert 'data-action="' not in html
-    assert html.count("<form") == 2  # the logout form, and "Watch": reading is enough to follow it
+    assert html.count("<form") == 3  # header search, logout and "Watch" (reading is enough to follow it)
     assert 'class="watch-toggle"' in html and ">Watch</button>" in html
     assert "New incident" not in viewer_client.get(QUEUE).content.decode()
 

@@ -36,7 +36,7 @@ def sign_in(page: Page, base: str, username: str) -> None:
     page.get_by_label("Password").fill("opsdesk")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Awaiting my approval")).to_be_visible()
-    expect(page.get_by_text(f"Signed in as {username}")).to_be_visible()
+    expect(page.get_by_role("link", name=f"Signed in as {username}:")).to_be_visible()
 
 
 def test_three_cab_members_approve_a_normal_change(live_server, page: Page):

@@ -3,6 +3,7 @@ next/previous move through weeks, the feed address is created, copied and reset,
 screen the days stack and nothing in the page is wider than the screen."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -28,8 +29,8 @@ def _user(name: str, role: str):
     return user
 
 
-def _login(page: Page, url: str, name: str) -> None:
-    page.goto(f"{url}/login/?next=/changes/calendar/")
+def _login(page: Page, url: str, name: str, landing: str = "/changes/calendar/") -> None:
+    page.goto(f"{url}/login/?{urlencode({'next': landing})}")
     page.get_by_label("Username").fill(name)
     page.get_by_label("Password").fill("opsdesk")
     page.get_by_role("button", name="Sign in").click()
@@ -40,7 +41,10 @@ def test_week_calendar_feed_and_phone_layout(live_server, page: Page):
     manager = _user("manager", roles.MANAGER)
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     monday = today - timedelta(days=today.weekday())
-    start = max(timezone.now() + timedelta(hours=1), monday + timedelta(days=3, hours=10))
+    if monday + timedelta(days=3, hours=10) < timezone.now() + timedelta(hours=1):
+        monday += timedelta(days=7)  # Thursday has passed: the next week's (never across a week's end)
+    start = monday + timedelta(days=3, hours=10)
+    week = f"/changes/calendar/?view=week&date={monday:%Y-%m-%d}"
     change = change_schedule(
         change=make_change(requester=agent, start=start, hours=2, title="Rotate TLS certificates"),
         actor=agent,
@@ -53,7 +57,7 @@ def test_week_calendar_feed_and_phone_layout(live_server, page: Page):
     )
     page.set_default_timeout(10_000)
     expect.set_options(timeout=10_000)
-    _login(page, live_server.url, "agent")
+    _login(page, live_server.url, "agent", week)
 
     expect(page.get_by_role("heading", name="Change calendar")).to_be_visible()
     expect(page.get_by_role("link", name=f"{change.number} Rotate TLS certificates")).to_be_visible()
@@ -87,9 +91,8 @@ def test_week_calendar_feed_and_phone_layout(live_server, page: Page):
 
     # A phone: the days stack, nothing overflows sideways, the change is still readable.
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/changes/calendar/")
+    page.goto(f"{live_server.url}{week}")
     expect(page.get_by_role("link", name=f"{change.number} Rotate TLS certificates")).to_be_visible()
-    # (The site header's session area is wider than a phone on every page: base.html, not the calendar.)
     wide = page.evaluate(
         """[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1)
         .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""

@@ -66,7 +66,7 @@ def sign_in(page: Page, base: str, username: str, path: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("opsdesk")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"Signed in as {username}")).to_be_visible()
+    expect(page.get_by_role("link", name=f"Signed in as {username}:")).to_be_visible()
 
 
 def sign_out(page: Page) -> None:

@@ -29,7 +29,7 @@ def test_file_acknowledge_and_resolve_an_incident(live_server, page: Page):
     page.get_by_label("Password").fill("opsdesk")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Incidents")).to_be_visible()
-    expect(page.get_by_text("Signed in as agent")).to_be_visible()
+    expect(page.get_by_role("link", name="Signed in as agent:")).to_be_visible()
 
     # File an incident; the priority preview follows impact and urgency live.
     page.get_by_role("link", name="New incident").click()

@@ -103,7 +103,7 @@ def test_keyboard_shortcuts_move_open_and_acknowledge(live_server, page: Page, s
 
     # `/` focuses the search box; letters typed there are text, not shortcuts.
     page.keyboard.press("/")
-    search = page.get_by_role("searchbox")
+    search = page.get_by_role("searchbox", name="Search", exact=True)  # the queue's (the header has one too)
     expect(search).to_be_focused()
     page.keyboard.type("jk")
     expect(search).to_have_value("jk")
