@@ -106,6 +106,20 @@ def escalation_assign_policy(incident: Incident, *, at: datetime) -> Escalation 
     return escalations.escalation_apply(record=incident, at=at)
 
 
+def escalation_plan(incident: Incident, *, at: datetime) -> Escalation | None:
+    """Before the incident's first save (and its transaction): its escalation, not saved."""
+    return escalations.escalation_plan(record=incident, at=at)
+
+
+def escalation_start(incident: Incident, escalation: Escalation | None) -> Escalation | None:
+    """Save the planned escalation of an incident just filed. The incident keeps its level and next
+    due time as incidents.selectors.incident_rows() annotates them: the response needs no second read."""
+    escalation = escalations.escalation_start(record=incident, escalation=escalation)
+    incident.escalation_level = escalation.level if escalation else 0
+    incident.next_escalation_at = escalation.next_due_at if escalation else None
+    return escalation
+
+
 def escalation_on_transition(incident: Incident, *, at: datetime) -> Escalation | None:
     """After a lifecycle step: on hold stops the escalation time, acknowledging or resolving drops
     the levels that no longer apply."""

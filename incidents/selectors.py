@@ -168,10 +168,13 @@ _ROWS: QuerySet[Incident] | None = None
 
 def incident_row(incident: Incident) -> Incident:
     """`incident` as a service of this request just wrote and returned it (its related records loaded),
-    completed with what incident_rows() adds (escalation, SLA clocks): two small queries instead of
-    reading it again with its related records."""
-    _attach_escalations([incident])
-    _attach_clocks([incident])
+    completed with what incident_rows() adds (escalation, SLA clocks) unless the service left them on
+    it (filing does: it has just created both): at most two small queries instead of reading it again
+    with its related records."""
+    if not hasattr(incident, "escalation_level"):
+        _attach_escalations([incident])
+    if not hasattr(incident, "sla_clock_list"):
+        _attach_clocks([incident])
     return incident
 
 
