@@ -14,6 +14,7 @@ from sla.selectors import escalation_of
 
 from .announce import Announcement, announce_many
 from .models import OPEN_STATUSES, Incident, Status
+from .selectors import FILED_ESCALATION
 from .sla import sla_retarget
 
 SAVED_FIELDS = ["assignment_group", "assignee", "impact", "urgency", "priority", "version", "updated_at"]
@@ -112,11 +113,10 @@ def escalation_plan(incident: Incident, *, at: datetime) -> Escalation | None:
 
 
 def escalation_start(incident: Incident, escalation: Escalation | None) -> Escalation | None:
-    """Save the planned escalation of an incident just filed. The incident keeps its level and next
-    due time as incidents.selectors.incident_rows() annotates them: the response needs no second read."""
+    """Save the planned escalation of an incident just filed; left on the incident (None too) for
+    incidents.selectors.incident_row(), so the answer to the filing does not read it back."""
     escalation = escalations.escalation_start(record=incident, escalation=escalation)
-    incident.escalation_level = escalation.level if escalation else 0
-    incident.next_escalation_at = escalation.next_due_at if escalation else None
+    setattr(incident, FILED_ESCALATION, escalation)
     return escalation
 
 

@@ -92,10 +92,10 @@ def sla_plan(*, incident: Incident, at: datetime) -> list[SlaClock]:
 
 def sla_start(*, incident: Incident, at: datetime, planned: list[SlaClock] | None = None) -> list[SlaClock]:
     """Start the clocks of the policy for the incident's process, priority and service (those
-    `sla_plan` gave, when given). The incident keeps them, response first, as `sla_clock_list`, which
-    is how incidents.selectors.incident_rows() shows clocks: the response needs no second read."""
+    `sla_plan` gave, when given); left on the incident for incidents.selectors.incident_row(), so the
+    answer to the filing does not read them back."""
     clocks = engine.clocks_start(incident, at=at, planned=planned)
-    incident.sla_clock_list = sorted(clocks, key=lambda clock: clock.target, reverse=True)
+    setattr(incident, selectors.FILED_CLOCKS, clocks)
     return clocks
 
 

@@ -74,3 +74,16 @@ def test_the_number_lock_is_held_for_the_writes_alone(client_for, agent, service
         '"core_event"',
     ], under_lock
     assert len(under_lock) == len(tables), under_lock  # nothing but these INSERTs
+
+
+def test_what_filing_leaves_on_the_incident_never_goes_stale(agent, service):
+    """The clocks and escalation a filing created are handed to the API's answer only: the incident the
+    service returns reads its escalation level afresh after a later change."""
+    from incidents import services
+    from incidents.escalation import escalation_level
+
+    incident = services.incident_create(
+        actor=agent, title="Checkout down", service=service, impact=1, urgency=1
+    )
+    services.incident_escalate(incident=incident, actor=agent)
+    assert escalation_level(incident) == 1
