@@ -2,7 +2,8 @@
 benchmark (bench/http_bench.py); `python -m bench alerts [--quick]`: a burst of Alertmanager alerts
 (bench/alerts.py); `python -m bench cmdb [--quick]`: the CMDB graph (bench/cmdb.py); `python -m bench changes
 [--quick]`: the change collision check (bench/changes.py); `python -m bench outage [--quick]`: API
-create latency with the broker up and down (bench/outage.py).
+create latency with the broker up and down (bench/outage.py); `python -m bench profile METHOD PATH`: where
+one request's time goes, on the HTTP benchmark's database (bench/profile.py).
 See bench/RESULTS.md."""
 
 import contextlib
@@ -186,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         "changes": "changes",
         "cmdb": "cmdb",
         "outage": "outage",
+        "profile": "profile",
     }
     if argv[:1] and argv[0] in benchmarks:
         module = importlib.import_module(f".{benchmarks[argv[0]]}", __package__)

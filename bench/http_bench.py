@@ -71,6 +71,14 @@ def selected(points: list["Endpoint"], only: tuple[str, ...]) -> list["Endpoint"
     return [p for p in points if p.name in wanted]
 
 
+def work_dir(params: HttpParams) -> Path:
+    """Where a run keeps its static files, gunicorn's log and its last table."""
+    work = Path(tempfile.gettempdir()) / f"opsdesk-bench-{params.key}"
+    if params.database_url != DEFAULT_HTTP_DATABASE_URL:  # a database of one's own: a folder of one's own
+        work = work.with_name(f"{work.name}-{params.database_url.rsplit('/', 1)[-1]}")
+    return work
+
+
 def environ(params: HttpParams, var_dir: Path) -> dict[str, str]:
     """Production settings, as a deployment would run them (plus the bench's reference URLs)."""
     from .env import prod_environ
@@ -254,9 +262,7 @@ def run(params: HttpParams) -> int:
     from . import http_load, http_report
 
     _log(f"{params.mode} run: {params.incidents:,} incidents, {params.rounds} rounds of {params.seconds:g} s")
-    work = Path(tempfile.gettempdir()) / f"opsdesk-bench-{params.key}"
-    if params.database_url != DEFAULT_HTTP_DATABASE_URL:  # a database of one's own: a folder of one's own
-        work = work.with_name(f"{work.name}-{params.database_url.rsplit('/', 1)[-1]}")
+    work = work_dir(params)
     work.mkdir(exist_ok=True)
     environ_ = environ(params, work / "var")
     wrk = http_load.ensure_wrk()

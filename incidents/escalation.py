@@ -14,6 +14,7 @@ from sla.selectors import escalation_of
 
 from .announce import Announcement, announce_many
 from .models import OPEN_STATUSES, Incident, Status
+from .selectors import FILED_ESCALATION
 from .sla import sla_retarget
 
 SAVED_FIELDS = ["assignment_group", "assignee", "impact", "urgency", "priority", "version", "updated_at"]
@@ -104,6 +105,19 @@ def event_key(incident: Incident, escalation: Escalation, level: int) -> str:
 def escalation_assign_policy(incident: Incident, *, at: datetime) -> Escalation | None:
     """(Re)choose the policy after filing or a change of priority or service."""
     return escalations.escalation_apply(record=incident, at=at)
+
+
+def escalation_plan(incident: Incident, *, at: datetime) -> Escalation | None:
+    """Before the incident's first save (and its transaction): its escalation, not saved."""
+    return escalations.escalation_plan(record=incident, at=at)
+
+
+def escalation_start(incident: Incident, escalation: Escalation | None) -> Escalation | None:
+    """Save the planned escalation of an incident just filed; left on the incident (None too) for
+    incidents.selectors.incident_row(), so the answer to the filing does not read it back."""
+    escalation = escalations.escalation_start(record=incident, escalation=escalation)
+    setattr(incident, FILED_ESCALATION, escalation)
+    return escalation
 
 
 def escalation_on_transition(incident: Incident, *, at: datetime) -> Escalation | None:

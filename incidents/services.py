@@ -26,7 +26,7 @@ from sla.selectors import escalation_of
 
 from . import permissions
 from .announce import announce
-from .escalation import escalation_assign_policy, escalation_on_transition
+from .escalation import escalation_assign_policy, escalation_on_transition, escalation_plan, escalation_start
 from .models import (
     TRANSITION_LABELS,
     TRANSITIONS,
@@ -38,7 +38,7 @@ from .models import (
     Status,
     priority_for,
 )
-from .sla import sla_on_transition, sla_retarget, sla_start
+from .sla import sla_on_transition, sla_plan, sla_retarget, sla_start
 
 EDITABLE_FIELDS = (
     "title",
@@ -145,10 +145,14 @@ def incident_create(
             source=source,
             detected_at=detected_at,
         )
+        # Policies and calendars are read first: the number's row lock, which queues concurrent
+        # creations until commit, is then held for the writes alone.
+        clocks = sla_plan(incident=incident, at=incident.created_at)
+        escalation = escalation_plan(incident, at=incident.created_at)
         incident.number = numbering.next_number(NUMBER_PREFIX, model=Incident)
         incident.save()
-        escalation_assign_policy(incident, at=incident.created_at)
-        sla_start(incident=incident, at=incident.created_at)
+        escalation_start(incident, escalation)
+        sla_start(incident=incident, at=incident.created_at, planned=clocks)
         timeline_record(
             subject=incident,
             kind=TimelineEntry.Kind.CREATED,

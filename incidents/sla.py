@@ -82,9 +82,21 @@ def register() -> None:
     engine.register_adapter(ADAPTER)
 
 
-def sla_start(*, incident: Incident, at: datetime) -> list[SlaClock]:
-    """Start the clocks of the policy for the incident's process, priority and service."""
-    return engine.clocks_start(incident, at=at)
+def sla_plan(*, incident: Incident, at: datetime) -> list[SlaClock]:
+    """Before the incident's first save (and its transaction): the clocks filing it starts, not
+    saved, and its `sla_due_at` set to their soonest deadline so that its INSERT stores it."""
+    clocks = engine.clocks_plan(incident, at=at)
+    incident.sla_due_at = engine.soonest_due(clocks)
+    return clocks
+
+
+def sla_start(*, incident: Incident, at: datetime, planned: list[SlaClock] | None = None) -> list[SlaClock]:
+    """Start the clocks of the policy for the incident's process, priority and service (those
+    `sla_plan` gave, when given); left on the incident for incidents.selectors.incident_row(), so the
+    answer to the filing does not read them back."""
+    clocks = engine.clocks_start(incident, at=at, planned=planned)
+    setattr(incident, selectors.FILED_CLOCKS, clocks)
+    return clocks
 
 
 def sla_on_transition(*, incident: Incident, action: str, at: datetime) -> None:

@@ -27,6 +27,7 @@ STATE = "sla_outcomes"
 # Every status but closed (settled once the roll-up passes its closing time) and cancelled (left out).
 UNSETTLED = tuple(status for status in Status.values if status not in (Status.CLOSED, Status.CANCELLED))
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 # A refresh settles incidents closed before now − this margin: a transaction that closed an incident
 # just before the refresh but commits after it is still counted (live now, rolled up next time).
 SETTLE_MARGIN = timedelta(minutes=15)
@@ -105,8 +106,18 @@ def outcome_counts(
     )
     # live: incidents not closed (through reports_incident_unsettled_idx) or closed since the roll-up
     live = _grouped(clocks.filter(incident__status__in=UNSETTLED), now, keys)
+    # closed since the roll-up, through reports_incident_closed_at_idx: the upper bound (always true)
+    # makes the closing-time condition a range, which the planner estimates as narrow; with the
+    # subquery's lower bound alone it guesses a third of all closed incidents and scans the period by
+    # creation instead (40-70 ms for no row at 1M incidents)
     recent = _grouped(
-        clocks.filter(incident__status=Status.CLOSED, incident__closed_at__gte=settled_before), now, keys
+        clocks.filter(
+            incident__status=Status.CLOSED,
+            incident__closed_at__gte=settled_before,
+            incident__closed_at__lt=END_OF_TIME,
+        ),
+        now,
+        keys,
     )
     first_day = timezone.localtime(start, tz).date()
     last_day = timezone.localtime(end, tz).date() - timedelta(days=1)

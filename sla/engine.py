@@ -111,9 +111,12 @@ def adapter_for_process(process: str) -> ClockAdapter | None:
 # --- the record's lifecycle ------------------------------------------------------------------------
 
 
-def clocks_start(record: models.Model, *, at: datetime) -> list[SlaClock]:
-    """Start the clocks of the targets that begin when the record is filed (the applicable policy's
-    targets and the policy itself read in one query)."""
+def clocks_plan(record: models.Model, *, at: datetime) -> list[SlaClock]:
+    """The clocks that filing the record starts at `at`, computed but not saved (the applicable
+    policy's targets and the policy read in one query, its calendar in another). A service can call
+    it before its transaction, so that the transaction holds its locks for the writes alone, and
+    store the record's due field (`soonest_due` of these) with the record's own INSERT;
+    `clocks_start(record, at=at, planned=...)` saves them."""
     adapter = adapter_for(type(record))
     targets = sla_targets_starting(process=adapter.process, action=CREATE, **adapter.policy_scope(record))
     if not targets:
@@ -123,9 +126,23 @@ def clocks_start(record: models.Model, *, at: datetime) -> list[SlaClock]:
     content_type = ContentType.objects.get_for_model(record)
     clocks = []
     for target in targets:
-        clock = SlaClock(content_type=content_type, object_id=record.pk, target=target.name)
+        clock = SlaClock(content_type=content_type, target=target.name)
         _start(clock, target, policy, at=at, calendar=calendar)
         clocks.append(clock)
+    return clocks
+
+
+def clocks_start(
+    record: models.Model, *, at: datetime, planned: list[SlaClock] | None = None
+) -> list[SlaClock]:
+    """Start the clocks of the targets that begin when the record is filed: those `clocks_plan`
+    computed (`planned`), else computed now. One INSERT, and one UPDATE of the record's due field
+    unless it already holds their soonest deadline."""
+    clocks = clocks_plan(record, at=at) if planned is None else planned
+    if not clocks:
+        return []
+    for clock in clocks:
+        clock.object_id = record.pk
     clocks = SlaClock.objects.bulk_create(clocks)
     _store_soonest_due(record, clocks)
     return clocks

@@ -219,6 +219,41 @@ def _run(escalation: Escalation, *, on_hold: bool, at: datetime, calendar: Worki
         escalation.running_since = at
 
 
+def escalation_plan(*, record, at: datetime) -> Escalation | None:
+    """For a record being filed (not saved yet): the escalation of the applicable policy, with its
+    levels snapshotted and its first level scheduled, not saved; None when no policy applies. It
+    reads the policy, its levels and calendar, so a service can call it before its transaction and
+    keep that transaction to writes; `escalation_start` saves it once the record has its id."""
+    adapter = _adapter_of_record(record)
+    priority, service = adapter.policy_key(record)
+    policy = escalation_policy_for(process=adapter.process, priority=priority, service=service)
+    if policy is None:
+        return None
+    escalation = Escalation(
+        content_type=ContentType.objects.get_for_model(record),
+        applied_at=at,
+        running_since=adapter.filed_at(record),
+        policy=policy,
+        calendar=policy.calendar,
+        levels=snapshot(policy),
+        level=0,
+    )
+    calendar = escalation.working_calendar()
+    _run(escalation, on_hold=adapter.is_on_hold(record), at=at, calendar=calendar)
+    _schedule(escalation, record, adapter, calendar)
+    return escalation
+
+
+def escalation_start(*, record, escalation: Escalation | None) -> Escalation | None:
+    """Save the escalation `escalation_plan` gave for `record`, now that the record is saved (one
+    INSERT; nothing when no policy applied). A record filed a moment ago has no escalation yet."""
+    if escalation is None:
+        return None
+    escalation.object_id = record.pk
+    escalation.save(force_insert=True)
+    return escalation
+
+
 def escalation_apply(*, record, at: datetime) -> Escalation | None:
     """(Re)choose the policy for the record's process, priority and service, inside the caller's
     transaction with the record locked. The same policy keeps its snapshot and level; a different
