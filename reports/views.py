@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET
 
 from core.decorators import permission_required
 
-from . import charts
 from .breakdowns import ASSIGNEE, TEAM
 from .export import sla_csv_chunks
 from .figures_cache import dashboard_figures, viewer_scope
@@ -49,7 +48,7 @@ def sla_dashboard(request):
     query = urlencode(form.query())
     context.update(
         metrics=metrics,
-        charts=charts.dashboard_charts(metrics),
+        charts=figures.charts,
         query=query,
         links=dashboard_links(metrics),
         by_team=breakdown_links(metrics, breakdowns[TEAM]),

@@ -7,9 +7,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+
+from reports.figures_cache import CACHE_ALIAS, figures_key, recomputing_key, viewer_scope
+from reports.forms import SlaFilterForm
 
 from .conftest import FIRST_DAY, LAST_DAY, NOW, at
 
@@ -96,3 +100,22 @@ def test_an_unreachable_cache_still_shows_the_figures(story, browser):
         assert get(browser, NOW)[0] == (1, "10:00")
         story.file("A2", at(3, 9), 2)
         assert get(browser, NOW + timedelta(seconds=1))[0] == (2, "10:00")
+
+
+def test_older_figures_are_shown_while_another_worker_recomputes_them(story, browser, cached, manager):
+    story.file("A1", at(2, 9), 1)
+    assert get(browser, NOW)[0] == (1, "10:00")
+    story.file("A2", at(3, 9), 2)
+    form = SlaFilterForm({"from": FIRST_DAY.isoformat(), "to": LAST_DAY.isoformat()}, today=NOW.date())
+    assert form.is_valid()
+    with time_machine.travel(NOW, tick=False):
+        key = figures_key(scope=viewer_scope(manager), **form.metrics_kwargs())
+    cache = caches[CACHE_ALIAS]
+    assert cache.add(recomputing_key(key), 1, 60)  # another worker is recomputing them
+
+    (older, queries) = get(browser, NOW + timedelta(seconds=90))
+    assert older == (1, "10:00")  # what the cache holds, with its time
+    cache.delete(recomputing_key(key))  # its recomputation ends (here without result)
+
+    assert get(browser, NOW + timedelta(seconds=91))[0] == (2, "10:01")
+    assert get(browser, NOW + timedelta(seconds=92)) == ((2, "10:01"), queries)  # kept again
