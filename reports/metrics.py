@@ -217,7 +217,13 @@ class Page(list):
 
     def tuples(self, *fields: str) -> Iterator[tuple]:
         """Every row of the full list as plain tuples of `fields` (no model or dataclass per row)."""
+        if self._rows is None:
+            raise RuntimeError("A cached page keeps its rows only, not the query of the full list.")
         return self._rows.tuples(*fields)
+
+    def __getstate__(self) -> dict:
+        """Pickled (reports.figures_cache) without the query of the full list nor its converter."""
+        return {**self.__dict__, "_rows": None, "_convert": None}
 
 
 def _page(rows: ClockRows, convert, *, number: int, total: int | None = None) -> Page:

@@ -1,5 +1,6 @@
 """The managers' SLA dashboard in the browser and as a CSV download. Thin: the form parses the
-filters, `reports.metrics.sla_metrics` computes, a template or `reports.export` renders (the CSV
+filters, `reports.metrics.sla_metrics` computes (the page's figures through a short cache,
+reports.figures_cache), a template or `reports.export` renders (the CSV
 as a stream)."""
 
 from urllib.parse import urlencode
@@ -12,9 +13,9 @@ from django.views.decorators.http import require_GET
 
 from core.decorators import permission_required
 
-from . import charts
-from .breakdowns import ASSIGNEE, TEAM, sla_breakdowns
+from .breakdowns import ASSIGNEE, TEAM
 from .export import sla_csv_chunks
+from .figures_cache import dashboard_figures, viewer_scope
 from .forms import SlaFilterForm
 from .links import breakdown_links, dashboard_links
 from .metrics import sla_metrics
@@ -42,14 +43,12 @@ def sla_dashboard(request):
     context = {"form": form, "nav": "sla", "presets": presets}
     if not valid:
         return render(request, "reports/sla_dashboard.html", context, status=400)
-    metrics = sla_metrics(**form.metrics_kwargs())
-    breakdowns = sla_breakdowns(
-        start=metrics.start, end=metrics.end, service=metrics.service, now=metrics.now
-    )
+    figures = dashboard_figures(scope=viewer_scope(request.user), **form.metrics_kwargs())
+    metrics, breakdowns = figures.metrics, figures.breakdowns
     query = urlencode(form.query())
     context.update(
         metrics=metrics,
-        charts=charts.dashboard_charts(metrics),
+        charts=figures.charts,
         query=query,
         links=dashboard_links(metrics),
         by_team=breakdown_links(metrics, breakdowns[TEAM]),

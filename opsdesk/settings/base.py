@@ -217,6 +217,8 @@ OPSDESK_CMDB_MAX_DEPTH = int(os.environ.get("OPSDESK_CMDB_MAX_DEPTH", "20"))  # 
 # The longest SLA target or escalation delay (sla/bounds.py): each is walked on a calendar per record.
 OPSDESK_MAX_DURATION_DAYS = int(os.environ.get("OPSDESK_MAX_DURATION_DAYS", "365"))
 OPSDESK_SWEEP_SECONDS = float(os.environ.get("OPSDESK_SWEEP_SECONDS", "5"))
+# How long the SLA dashboard's computed figures are kept in the shared cache (reports/figures_cache.py); 0: off.
+OPSDESK_DASHBOARD_CACHE_SECONDS = int(os.environ.get("OPSDESK_DASHBOARD_CACHE_SECONDS", "60"))
 OPSDESK_SUSPECT_WINDOW_HOURS = float(os.environ.get("OPSDESK_SUSPECT_WINDOW_HOURS", "4"))  # change → incident
 # Each sweep entry expires after two intervals: one not started by then is dropped, as a newer one is
 # queued already. On the timers worker a deadline sweep waits only behind other sweeps and dispatches.

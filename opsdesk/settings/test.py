@@ -22,6 +22,9 @@ WHITENOISE_USE_FINDERS = True
 # without a worker (as before the event bus). The event bus tests turn it off to test the real path:
 # dispatch after commit by a task, or by the sweep.
 EVENTS_DISPATCH_INLINE = True
+# Tests change the data between requests at one frozen instant: the dashboard computes its figures
+# every time unless a test turns its cache on (reports/tests/test_figures_cache.py).
+OPSDESK_DASHBOARD_CACHE_SECONDS = 0
 # Tests with serialized_rollback (the browser tests) restore the database from a snapshot by saving each
 # row again; the audit's history rows are append-only (a trigger refuses updates), so they stay out of it.
 TEST_NON_SERIALIZED_APPS = ["audit"]
