@@ -1,5 +1,7 @@
 """One filter set for the API list and the browser queue, so both understand the same parameters."""
 
+from functools import cached_property
+
 import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -12,6 +14,7 @@ from sla import states
 from sla.selectors import with_sla_clock
 
 from . import search
+from .filter_chips import Chip, active_filter_chips
 from .models import OPEN_STATUSES, Incident, Priority, Status
 
 
@@ -56,6 +59,16 @@ class IncidentFilter(django_filters.FilterSet):
     class Meta:
         model = Incident
         fields = ["status", "priority", "service", "assignee", "assignment_group", "source"]
+
+    @cached_property
+    def chips(self) -> list[Chip]:
+        """The filters this list applies, as removable chips (incidents.filter_chips)."""
+        return active_filter_chips(self)
+
+    @property
+    def set_count(self) -> int:
+        """How many filters are set beyond the default "open only" (a search has its own box)."""
+        return len(self.chips)
 
     def filter_is_open(self, queryset, name, value):
         return (

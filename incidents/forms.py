@@ -11,6 +11,7 @@ from django.urls import reverse
 from catalog.models import ConfigurationItem, Service
 from core.forms import UserChoiceField, active_users_with_roles, teams
 from core.models import TimelineEntry
+from core.user_picker import UserPickField
 
 from .models import HoldReason, Incident, Level, ResolutionCode
 from .permissions import WORKER_ROLES
@@ -51,12 +52,11 @@ class IncidentFieldsForm(forms.Form):
     assignee = UserChoiceField(
         queryset=get_user_model().objects.none(), required=False, empty_label="Unassigned"
     )
-    caller = UserChoiceField(
+    caller = UserPickField(
         queryset=get_user_model().objects.none(),
         required=False,
         label="Affected user (caller)",
-        empty_label="None",
-        help_text="Who is affected; they hear of public updates.",
+        help_text="Who is affected (type a few letters of their name); they hear of public updates.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -188,9 +188,7 @@ def transition_form(action: str, data=None) -> TransitionForm:
 class WatchForm(forms.Form):
     """Add or remove a watcher: `user` (someone else) or, left out, the person asking."""
 
-    user = UserChoiceField(
-        queryset=get_user_model().objects.none(), required=False, label="Add a watcher", empty_label="Choose…"
-    )
+    user = UserPickField(queryset=get_user_model().objects.none(), required=False, label="Add a watcher")
     watching = forms.TypedChoiceField(
         choices=[("1", "watch"), ("0", "stop")], coerce=lambda value: value == "1", widget=forms.HiddenInput
     )

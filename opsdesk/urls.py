@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from core.profile_views import profile
+from core.user_picker import user_options
 from core.views import LoginView, healthz
 from incidents.views.search import search_page
 
@@ -18,6 +19,7 @@ handler500 = "core.api.exceptions.handler500"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="incidents:queue", permanent=False)),
     path("healthz", healthz, name="healthz"),
+    path("people/options/", user_options, name="user_options"),  # a person picker's datalist
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", profile, name="profile"),

@@ -64,6 +64,8 @@ def test_schema_documents_every_api_route(schema):
         "/api/v1/incidents/{id}/",
         "/api/v1/incidents/{id}/comments/",
         "/api/v1/incidents/{id}/timeline/",
+        "/api/v1/incidents/{id}/watchers/",
+        "/api/v1/incidents/{id}/watchers/{user_id}/",
         "/api/v1/services/",
         "/api/v1/services/{id}/",
         "/api/v1/cis/",

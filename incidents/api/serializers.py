@@ -196,3 +196,13 @@ class HoldSerializer(TransitionSerializer):
         default=None,
         help_text="When it resumes by itself (ISO 8601, in the future); null or absent: only by hand.",
     )
+
+
+class WatcherAddSerializer(StrictInputSerializer):
+    """Whom to add to an incident's watchers: yourself unless `user` names someone else (that takes the
+    right to edit incidents, and they need an OpsDesk role)."""
+
+    user = UserField(
+        required=False,
+        help_text="The user to add, by id (a username is accepted too); without it, you.",
+    )

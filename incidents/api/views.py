@@ -29,6 +29,8 @@ from .serializers import (
     ResolveSerializer,
     TransitionSerializer,
 )
+from .watchers import WRITE_PERMISSIONS as WATCHER_PERMISSIONS
+from .watchers import WatchersMixin
 
 TRANSITION_INPUT = {
     "resolve": ResolveSerializer,
@@ -77,9 +79,13 @@ def _transition_action(name: str):
 
 
 class IncidentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    WatchersMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
-    """Incidents: file, edit, walk through the lifecycle, comment, read the timeline."""
+    """Incidents: file, edit, walk through the lifecycle, comment, read the timeline, watch."""
 
     permission_classes = [HasRole]
     write_permissions = {
@@ -88,6 +94,7 @@ class IncidentViewSet(
         "escalate": permissions.ESCALATE,
         "comments": permissions.COMMENT,
         **{name: permissions.TRANSITION for name in TRANSITIONS},
+        **WATCHER_PERMISSIONS,
     }
     serializer_class = IncidentSerializer
     # `?search=` is IncidentFilter's (full text, incidents.search), not DRF's SearchFilter.

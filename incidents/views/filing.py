@@ -23,7 +23,7 @@ def incident_new(request):
     status = 200
     # the affected user is the person filing unless they say otherwise
     form = IncidentCreateForm(
-        request.POST if request.method == "POST" else None, initial={"caller": request.user.pk}
+        request.POST if request.method == "POST" else None, initial={"caller": request.user}
     )
     if request.method == "POST":
         status = 400

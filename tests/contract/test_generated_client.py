@@ -199,6 +199,21 @@ def test_a_generated_client_walks_incidents_through_their_lifecycle(
     moves = [(entry.from_state, entry.to_state) for entry in timeline.results if entry.kind == "transition"]
     assert moves[0] == ("new", "acknowledged") and moves[-1] == ("resolved", "closed")
 
+    # Watchers: watch it yourself, add a colleague by id, read them, take the colleague off again.
+    me = step.expect(201, "watchers_create", id=created[2].id, body=models.WatcherAddRequest())
+    assert me.username == "contract-agent"
+    manager = people["manager"]
+    added = step.expect(
+        201, "watchers_create", id=created[2].id, body=models.WatcherAddRequest(user=manager.pk)
+    )
+    assert added.id == manager.pk
+    watchers = step.expect(200, "watchers_list", id=created[2].id)
+    assert [watcher.username for watcher in watchers.results] == ["contract-agent", "contract-manager"]
+    step.expect(204, "watchers_destroy", id=created[2].id, user_id=manager.pk)
+    assert [w.username for w in step.expect(200, "watchers_list", id=created[2].id).results] == [
+        "contract-agent"
+    ]
+
     assert len(checker.seen) == step.calls + 1  # every answer was checked, the token's too
 
 
