@@ -33,8 +33,9 @@ def incident_list(*, clock_columns: Sequence[str] = ()) -> QuerySet[Incident]:
 
 
 def incident_queue() -> QuerySet[Incident]:
-    """What a queue row shows and no more (incident_list()'s annotations, the service's and assignee's
-    names), with the SLA clocks as the list `sla_clock_list`: one query per page."""
+    """Incidents as model instances with what a queue-like row shows (incident_list()'s annotations, the
+    service's and assignee's names, the SLA clocks as the list `sla_clock_list`): the header's search
+    page lists them. The queue page itself reads plain values (incident_queue_page)."""
     clocks = Prefetch("sla_clocks", queryset=SlaClock.objects.order_by("-target"), to_attr="sla_clock_list")
     return (
         incident_list()
