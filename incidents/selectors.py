@@ -1,5 +1,6 @@
 """Every non-trivial read of incidents."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -8,7 +9,7 @@ from operator import attrgetter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from core import roles
 from core.api import rows
@@ -32,8 +33,9 @@ def incident_list(*, clock_columns: Sequence[str] = ()) -> QuerySet[Incident]:
 
 
 def incident_queue() -> QuerySet[Incident]:
-    """What a queue row shows and no more (incident_list()'s annotations, the service's and assignee's
-    names), with the SLA clocks as the list `sla_clock_list`: one query per page."""
+    """Incidents as model instances with what a queue-like row shows (incident_list()'s annotations, the
+    service's and assignee's names, the SLA clocks as the list `sla_clock_list`): the header's search
+    page lists them. The queue page itself reads plain values (incident_queue_page)."""
     clocks = Prefetch("sla_clocks", queryset=SlaClock.objects.order_by("-target"), to_attr="sla_clock_list")
     return (
         incident_list()
@@ -60,7 +62,7 @@ class QueuePage:
     row more than shown (so `has_next` is known) and the count stops at `count_cap` (`count_is_exact`
     False: "more than count_cap")."""
 
-    object_list: list[Incident]
+    object_list: list[dict]
     number: int
     has_next: bool
     count: int
@@ -92,20 +94,39 @@ class QueuePage:
         return self.number + 1
 
 
+# What a queue row shows, read as plain values (no model instances): the incident's own columns and its
+# service's and assignee's names, joined in the same statement.
+QUEUE_COLUMNS = ("id", "number", "title", "priority", "status", "version", "created_at")
+QUEUE_NAMES = {"service_name": F("service__name"), "assignee_name": F("assignee__username")}
+# What the queue's SLA cell reads of a clock (incidents/sla_display.py).
+QUEUE_CLOCK_COLUMNS = (
+    "object_id", "target", "target_duration", "elapsed", "running_since", "stopped_at", "at_risk_at", "due_at",
+    "breached_at",
+)  # fmt: skip
+
+
 def incident_queue_page(
     queryset: QuerySet[Incident], *, ordering, number: int, page_size: int, count_cap: int, max_page: int
 ) -> QueuePage:
     """Page `number` (clamped to 1..the last page, and to `max_page`, which bounds the OFFSET) of the
-    filtered `queryset` (e.g. IncidentFilter(...).qs over incident_list()) in `ordering`. Two queries
-    plus the rows' prefetches, whatever the table's size: a count of at most `count_cap + 1` ids, and
-    the page; each is an index scan with a LIMIT when an index matches the filter and the ordering."""
+    filtered `queryset` (e.g. IncidentFilter(...).qs over Incident.objects) in `ordering`, each row a
+    dict of QUEUE_COLUMNS, `service_name`, `assignee_name` and `sla_clocks` (the SLA clocks, response
+    first, with QUEUE_CLOCK_COLUMNS). Three queries whatever the table's size: a count of at most
+    `count_cap + 1` ids, the page, its clocks; each an index scan with a LIMIT when an index matches the
+    filter and the ordering."""
     count = queryset.order_by().values("pk")[: count_cap + 1].count()
     last = -(-count // page_size) if count <= count_cap else max_page
     number = max(1, min(number, last, max_page))
     offset = (number - 1) * page_size
-    rows = list(queryset.order_by(*ordering)[offset : offset + page_size + 1])
-    has_next = len(rows) > page_size and number < max_page
-    return QueuePage(rows[:page_size], number, has_next, count, count_cap, page_size)
+    found = list(
+        queryset.order_by(*ordering).values(*QUEUE_COLUMNS, **QUEUE_NAMES)[offset : offset + page_size + 1]
+    )
+    has_next = len(found) > page_size and number < max_page
+    page = found[:page_size]
+    clocks = _clocks_by_incident([row["id"] for row in page], QUEUE_CLOCK_COLUMNS)
+    for row in page:
+        row["sla_clocks"] = clocks.get(row["id"], [])
+    return QueuePage(page, number, has_next, count, count_cap, page_size)
 
 
 # What a row shows of its related records (their id, name or username): no password hashes or
@@ -128,17 +149,30 @@ def _clocks(columns: Sequence[str]) -> QuerySet[SlaClock]:
     return clocks.only(*columns) if columns else clocks
 
 
-def _attach_clocks(incidents: list[Incident]) -> None:
-    """Each incident's SLA clocks (response first) as the list `sla_clock_list`: one query."""
+def _clocks_by_incident(ids: list[int], columns: Sequence[str]) -> dict[int, list[SlaClock]]:
+    """The SLA clocks of the incidents `ids` (response first), with only `columns`, by incident id: one
+    query (none for no id)."""
+    if not ids:
+        return {}
     clocks = rows.select_in(
         SlaClock,
-        ROW_CLOCK_COLUMNS,
-        [incident.pk for incident in incidents],
+        columns,
+        ids,
         key="object_id",
         where={"content_type": ContentType.objects.get_for_model(Incident).pk},
         order=("object_id", "-target"),
     )
-    rows.grouped(incidents, clocks, key=attrgetter("object_id"), to_attr="sla_clock_list")
+    found: dict[int, list[SlaClock]] = defaultdict(list)
+    for clock in clocks:
+        found[clock.object_id].append(clock)
+    return found
+
+
+def _attach_clocks(incidents: list[Incident]) -> None:
+    """Each incident's SLA clocks (response first) as the list `sla_clock_list`: one query."""
+    clocks = _clocks_by_incident([incident.pk for incident in incidents], ROW_CLOCK_COLUMNS)
+    for incident in incidents:
+        incident.sla_clock_list = clocks.get(incident.pk, [])
 
 
 def _attach_escalations(incidents: list[Incident]) -> None:

@@ -40,8 +40,13 @@ class SlaBadge:
     at_risk_at: datetime | None
     remaining: str  # "14m 58s", "overdue 3m 05s", "1h 40m left", "took 4m 12s", "breached 2h 05m ago"
     ticking: bool  # the browser counts it down
-    target_span: str  # the target itself, e.g. 15m
+    target_duration: timedelta
     stopped_at: datetime | None
+
+    @property
+    def target_span(self) -> str:
+        """The target itself, e.g. 15m (only the detail page says it: not formatted per queue row)."""
+        return duration_text(self.target_duration, "span")
 
     @property
     def is_breached(self) -> bool:
@@ -95,7 +100,7 @@ def sla_badge(clock: SlaClock, *, now: datetime, cancelled: bool = False) -> Sla
         at_risk_at=clock.at_risk_at if running else None,
         remaining=remaining,
         ticking=running,
-        target_span=duration_text(clock.target_duration, "span"),
+        target_duration=clock.target_duration,
         stopped_at=clock.stopped_at,
     )
 

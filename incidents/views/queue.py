@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET
 
 from catalog.models import Service
 from core.decorators import permission_required
-from core.formatting import duration_text
 from core.permissions import allowed
 from core.teams import assignable_groups
 
@@ -25,8 +24,9 @@ from ..filters import IncidentFilter
 from ..forms import assignable_users
 from ..models import STATUS_RANK, Incident, Priority, Status
 from ..saved_views import SavedView, view_query
-from ..sla_display import iso, local_minute, queue_sla
-from .common import PRIORITY_LABELS, STATUS_LABELS, _partial
+from ..sla_display import iso
+from .common import _partial
+from .queue_rows import queue_rows
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000  # the queue counts up to here, then says "more than 1000" (no COUNT(*) of a big table)
@@ -119,7 +119,7 @@ def queue_query(params: QueryDict, *, request, queryset=None) -> QueueQuery:
     """Parse the queue's filters and sort; no filter at all means the open incidents. An unknown
     sort falls back to the default (the page says which order it shows)."""
     data = params if FILTER_KEYS & set(params) else DEFAULT_FILTERS
-    queryset = selectors.incident_queue() if queryset is None else queryset
+    queryset = Incident.objects.all() if queryset is None else queryset
     filterset = IncidentFilter(data, queryset=queryset, request=request)
     searching = any((data.get(name) or "").strip() for name in ("q", "search"))
     sort = params.get("sort") or ("relevance" if searching else DEFAULT_SORT)
@@ -148,7 +148,8 @@ def render_queue(request, params: QueryDict, *, status: int = 200, bulk_form=Non
         max_page=MAX_PAGE,
     )
     now = timezone.now()
-    _queue_rows(page.object_list, now=now)
+    now_iso = iso(now)
+    queue_rows(page.object_list, now=now, now_iso=now_iso)
     user = request.user
     current_view = view_query(params, keys=VIEW_KEYS)
     filters_only = view_query(params, keys=FILTER_KEYS) or "is_open=true"
@@ -166,7 +167,6 @@ def render_queue(request, params: QueryDict, *, status: int = 200, bulk_form=Non
         "sort": query.sort,
         "sort_caption": query.caption,
         "columns": _columns(params, query),
-        "now_iso": iso(now),
         "can_bulk": can_bulk,
         "selected_rows": set(bulk_form.data.getlist("rows")) if bulk_form is not None else set(),
         "nav": "incidents",
@@ -229,26 +229,6 @@ def _active_filters(filterset: IncidentFilter) -> int:
     """How many filters the (collapsed) panel holds, for its one-line summary."""
     data = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
     return sum(1 for value in data.values() if value not in (None, "", [], False))
-
-
-def _queue_rows(incidents: list[Incident], *, now) -> None:
-    """What each row shows, computed once per page in plain Python (no reverse(), date filter or
-    choice lookup per row in the template)."""
-    detail_url = reverse("incidents:detail", args=[0]).replace("/0/", "/{}/")
-    for incident in incidents:
-        created = timezone.localtime(incident.created_at)
-        incident.url = detail_url.format(incident.pk)
-        incident.priority_label = PRIORITY_LABELS.get(incident.priority, incident.priority)
-        incident.status_label = STATUS_LABELS.get(incident.status, incident.status)
-        incident.assignee_name = incident.assignee.get_username() if incident.assignee_id else ""
-        incident.created_iso = created.isoformat()
-        incident.created_title = local_minute(created)
-        incident.age = duration_text(now - incident.created_at, "age")
-        incident.row_key = f"{incident.pk}:{incident.version}"  # what a bulk action refers to
-        incident.can_acknowledge = incident.status == Status.NEW
-        incident.sla = queue_sla(
-            incident.sla_clock_list, now=now, cancelled=incident.status == Status.CANCELLED
-        )
 
 
 def _filter_options(query) -> dict[str, list[tuple[str, str, bool]]]:
