@@ -104,12 +104,3 @@ def select_in(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [model.from_db(connection.alias, names, row) for row in cursor.fetchall()]
-
-
-def grouped(rows: Iterable[models.Model], items: Iterable, *, key: Callable, to_attr: str) -> None:
-    """Set `to_attr` on each row to the list of `items` whose `key(item)` is the row's pk (in order)."""
-    lists: dict = defaultdict(list)
-    for item in items:
-        lists[key(item)].append(item)
-    for row in rows:
-        setattr(row, to_attr, lists.get(row.pk, []))

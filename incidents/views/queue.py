@@ -180,7 +180,6 @@ def render_queue(request, params: QueryDict, *, status: int = 200, bulk_form=Non
                 for descending in (False, True)
                 if key != "relevance" or query.searching
             ],
-            active_filters=_active_filters(query.filterset),
             can_create=allowed(user, permissions.CREATE),
             quick_filters=[
                 (label, q + keep_sort, view_query(QueryDict(q), keys=FILTER_KEYS) == filters_only)
@@ -223,12 +222,6 @@ def _columns(params: QueryDict, query: QueueQuery) -> list[dict]:
             column["aria_sort"] = ("descending" if query.descending else "ascending") if current else ""
         columns.append(column)
     return columns
-
-
-def _active_filters(filterset: IncidentFilter) -> int:
-    """How many filters the (collapsed) panel holds, for its one-line summary."""
-    data = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
-    return sum(1 for value in data.values() if value not in (None, "", [], False))
 
 
 def _filter_options(query) -> dict[str, list[tuple[str, str, bool]]]:
