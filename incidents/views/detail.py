@@ -47,12 +47,17 @@ def _get_incident(pk: int) -> Incident:
     return get_object_or_404(selectors.incident_list(), pk=pk)
 
 
+def _shown_incident(pk: int) -> Incident:
+    """The incident as its page shows it (a leaner read than the one handed to services)."""
+    return get_object_or_404(selectors.incident_detail(), pk=pk)
+
+
 @require_GET
 @permission_required()
 def detail(request, pk: int):
     # the edit form or the watcher picker, open without JavaScript
     open_panel = next((name for name in ("edit", "watchers") if request.GET.get(name)), "")
-    return _render_detail(request, _get_incident(pk), open_panel=open_panel)
+    return _render_detail(request, _shown_incident(pk), open_panel=open_panel)
 
 
 @require_GET
@@ -282,7 +287,7 @@ def _form_error(form) -> str:
 def _done(request, incident: Incident):
     """After a successful write: redraw in place for htmx, otherwise redirect (post/redirect/get)."""
     if _partial(request):
-        return _render_detail(request, _get_incident(incident.pk))
+        return _render_detail(request, _shown_incident(incident.pk))
     return redirect("incidents:detail", pk=incident.pk)
 
 
@@ -303,7 +308,7 @@ def _domain_error(request, incident: Incident, exc: DomainError, *, bound=None, 
             error = f"{exc.message} Allowed now: {allowed}. The page shows the current record."
     return _render_detail(
         request,
-        _get_incident(incident.pk),
+        _shown_incident(incident.pk),
         status=exc.status,
         error=error,
         bound=bound,
