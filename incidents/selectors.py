@@ -278,6 +278,8 @@ def incident_timeline_page(
         entries = entries.filter(
             Q(created_at__lt=before.created_at) | Q(created_at=before.created_at, id__lt=before.id)
         )
+    own = [field.name for field in TimelineEntry._meta.concrete_fields]
+    entries = entries.only(*own, "actor__username")  # not the actors' whole accounts
     rows_ = list(entries.order_by("-created_at", "-id")[: size + 1])
     shown = rows_[:size]
     older = TimelineCursor(shown[-1].created_at, shown[-1].id) if len(rows_) > size else None
