@@ -90,7 +90,9 @@ def test_a_malformed_cursor_is_a_400_not_a_500(agent_client, incident):
     for query in (
         {},
         {"before": "yesterday", "before_id": "3"},
+        {"before": "2026-13-01T00:00", "before_id": "3"},
         {"before": "2026-01-01T00:00", "before_id": "x"},
+        {"before": "2026-01-01T00:00", "before_id": "9" * 30},
     ):
         response = agent_client.get(url, query)
         assert response.status_code == 400

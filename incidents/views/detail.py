@@ -65,9 +65,12 @@ def detail(request, pk: int):
 def timeline(request, pk: int):
     """Older timeline entries than the cursor `before` / `before_id` (the last entry shown): appended to
     the detail page's timeline by its "Show older entries" button (htmx), or a page of their own."""
-    before = parse_datetime(request.GET.get("before", ""))
+    try:
+        before = parse_datetime(request.GET.get("before", ""))
+    except ValueError:  # well formed but no such instant (month 13)
+        before = None
     before_id = request.GET.get("before_id", "")
-    if before is None or not before_id.isdigit():
+    if before is None or not (before_id.isdigit() and len(before_id) <= 18):  # an id PostgreSQL can hold
         return HttpResponseBadRequest("Give `before` (an ISO date-time) and `before_id` (an entry id).")
     incident = get_object_or_404(Incident.objects.only("number", "title"), pk=pk)
     page = selectors.incident_timeline_page(
