@@ -3,13 +3,13 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from operator import attrgetter
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from core import roles
 from core.api import rows
@@ -237,6 +237,26 @@ def incident_row(incident: Incident) -> Incident:
     return incident
 
 
+# What the incident page shows of its related records: no password hashes, profiles or descriptions
+# travel, and the statement stays small to compile (the page's largest cost in Python after its template).
+DETAIL_RELATED_COLUMNS = (
+    "service__name", "ci__name", "assignment_group__name", "assignee__username", "reporter__username",
+    "caller__username",
+)  # fmt: skip
+
+
+def incident_detail() -> QuerySet[Incident]:
+    """Incidents as the incident page shows one: the incident's own columns, the names of its related
+    records (one join each) and its SLA clocks (one more query). Without incident_list()'s escalation
+    annotations: the page reads the escalation whole (sla.selectors.escalation_of)."""
+    own = [field.name for field in Incident._meta.concrete_fields]
+    return (
+        Incident.objects.select_related("service", "ci", "assignee", "assignment_group", "reporter", "caller")
+        .only(*own, *DETAIL_RELATED_COLUMNS)
+        .prefetch_related(Prefetch("sla_clocks", queryset=_clocks(())))
+    )
+
+
 RELATED_DAYS = 7
 RELATED_LIMIT = 10
 
@@ -257,6 +277,47 @@ def incident_related(incident: Incident, *, now) -> list[Incident]:
 def incident_timeline(*, incident: Incident, viewer: AbstractBaseUser) -> QuerySet[TimelineEntry]:
     """The incident's history; internal work notes only for those who may read them."""
     return timeline_for(incident, include_internal=roles.can_read_internal_notes(viewer))
+
+
+TIMELINE_PAGE = 30
+
+
+@dataclass(frozen=True)
+class TimelineCursor:
+    """Where an older page of a timeline starts: just before the entry (`created_at`, `id`) shown last."""
+
+    created_at: datetime
+    id: int
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    entries: list[TimelineEntry]
+    older: TimelineCursor | None  # None: this page reaches the first entry
+
+
+def incident_timeline_page(
+    *,
+    incident: Incident,
+    viewer: AbstractBaseUser,
+    before: TimelineCursor | None = None,
+    size: int | None = None,
+) -> TimelinePage:
+    """The `size` (TIMELINE_PAGE) newest entries of the incident's timeline (older than `before`, if given), newest
+    first: one query off the (subject, created_at) index, whatever the timeline's length (one row more
+    than shown tells whether older entries remain)."""
+    size = size or TIMELINE_PAGE
+    entries = incident_timeline(incident=incident, viewer=viewer)
+    if before is not None:
+        entries = entries.filter(
+            Q(created_at__lt=before.created_at) | Q(created_at=before.created_at, id__lt=before.id)
+        )
+    own = [field.name for field in TimelineEntry._meta.concrete_fields]
+    entries = entries.only(*own, "actor__username")  # not the actors' whole accounts
+    rows_ = list(entries.order_by("-created_at", "-id")[: size + 1])
+    shown = rows_[:size]
+    older = TimelineCursor(shown[-1].created_at, shown[-1].id) if len(rows_) > size else None
+    return TimelinePage(shown, older)
 
 
 class Audience:

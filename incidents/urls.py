@@ -20,4 +20,5 @@ urlpatterns = [
     path("<int:pk>/escalate/", detail.escalate, name="escalate"),
     path("<int:pk>/comments/", detail.comment, name="comment"),
     path("<int:pk>/watchers/", detail.watch, name="watch"),
+    path("<int:pk>/timeline/", detail.timeline, name="timeline"),
 ]

@@ -81,3 +81,44 @@ def test_queue_filters_offer_the_assignable_people_and_keep_the_choices(agent_cl
     assert "retired" not in assignees and outsider.username not in assignees
     assert 'name="status" value="new" checked' in html and 'name="status" value="on_hold" checked' in html
     assert 'name="status" value="resolved">' in html
+
+
+def watchers_url(incident):
+    return reverse("incidents:watch", args=[incident.pk])
+
+
+def test_detail_leaves_the_watcher_picker_to_be_fetched_when_opened(agent_client, make_user, incident):
+    alice = make_user("agent", username="alice")
+    html = agent_client.get(detail_url(incident)).content.decode()
+    assert f'class="add-watcher-panel" hx-get="{watchers_url(incident)}"' in html
+    assert 'id="watch_user"' not in html  # no select of every account on each page view
+    assert f'href="{detail_url(incident)}?watchers=1#watchers"' in html  # without JavaScript
+
+    fragment = agent_client.get(watchers_url(incident), **HTMX).content.decode()
+    assert fragment.startswith("<form") and 'id="watch_user"' in fragment
+    assert f'<option value="{alice.pk}">alice</option>' in fragment
+    response = agent_client.post(watchers_url(incident), {"watching": "1", "user": alice.pk}, **HTMX)
+    assert response.status_code == 200 and list(incident.watchers.all()) == [alice]
+
+
+def test_without_javascript_the_watcher_picker_opens_in_the_page(agent_client, incident):
+    response = agent_client.get(watchers_url(incident))
+    assert response.status_code == 302
+    assert response["Location"] == f"{detail_url(incident)}?watchers=1#watchers"
+    html = agent_client.get(response["Location"]).content.decode()
+    assert 'class="add-watcher-panel" open' in html and 'id="watch_user"' in html
+
+
+def test_a_bad_pick_keeps_the_picker_open_with_the_error(agent_client, incident):
+    response = agent_client.post(watchers_url(incident), {"watching": "1", "user": "999999"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Choose whom to add as a watcher." in html
+    assert 'class="add-watcher-panel" open' in html and 'id="watch_user"' in html
+
+
+def test_who_cannot_manage_watchers_gets_no_picker(viewer_client, incident):
+    assert viewer_client.get(watchers_url(incident), **HTMX).status_code == 403
+    html = viewer_client.get(f"{detail_url(incident)}?watchers=1").content.decode()
+    assert "add-watcher-panel" not in html and 'id="watch_user"' not in html
+    assert ">Watch</button>" in html  # watching oneself stays one click

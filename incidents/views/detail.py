@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -46,11 +47,46 @@ def _get_incident(pk: int) -> Incident:
     return get_object_or_404(selectors.incident_list(), pk=pk)
 
 
+def _shown_incident(pk: int) -> Incident:
+    """The incident as its page shows it (a leaner read than the one handed to services)."""
+    return get_object_or_404(selectors.incident_detail(), pk=pk)
+
+
 @require_GET
 @permission_required()
 def detail(request, pk: int):
-    open_panel = "edit" if request.GET.get("edit") else ""  # the edit form without JavaScript
-    return _render_detail(request, _get_incident(pk), open_panel=open_panel)
+    # the edit form or the watcher picker, open without JavaScript
+    open_panel = next((name for name in ("edit", "watchers") if request.GET.get(name)), "")
+    return _render_detail(request, _shown_incident(pk), open_panel=open_panel)
+
+
+@require_GET
+@permission_required()
+def timeline(request, pk: int):
+    """Older timeline entries than the cursor `before` / `before_id` (the last entry shown): appended to
+    the detail page's timeline by its "Show older entries" button (htmx), or a page of their own."""
+    try:
+        before = parse_datetime(request.GET.get("before", ""))
+    except ValueError:  # well formed but no such instant (month 13)
+        before = None
+    before_id = request.GET.get("before_id", "")
+    if before is None or not (before_id.isdigit() and len(before_id) <= 18):  # an id PostgreSQL can hold
+        return HttpResponseBadRequest("Give `before` (an ISO date-time) and `before_id` (an entry id).")
+    incident = get_object_or_404(Incident.objects.only("number", "title"), pk=pk)
+    page = selectors.incident_timeline_page(
+        incident=incident, viewer=request.user, before=selectors.TimelineCursor(before, int(before_id))
+    )
+    context = {"incident": incident, "timeline": [_label_entry(entry) for entry in page.entries]}
+    context["older_url"] = _older_url(incident, page)
+    template = "incidents/_timeline_more.html" if _partial(request) else "incidents/timeline.html"
+    return render(request, template, {**context, "nav": "incidents"})
+
+
+def _older_url(incident: Incident, page: selectors.TimelinePage) -> str:
+    if page.older is None:
+        return ""
+    query = urlencode({"before": page.older.created_at.isoformat(), "before_id": page.older.id})
+    return f"{reverse('incidents:timeline', args=[incident.pk])}?{query}"
 
 
 @require_POST
@@ -164,14 +200,24 @@ def escalate(request, pk: int):
     return _done(request, done)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required(permissions.WATCH)
 def watch(request, pk: int):
-    """Watch or stop watching (yourself), or add / remove someone else (`user`)."""
+    """Watch or stop watching (yourself), or add / remove someone else (`user`). GET: the picker of
+    whom to add, fetched when its panel is first opened (htmx)."""
     incident = _get_incident(pk)
+    if request.method == "GET":
+        return _watch_form(request, incident)
     form = WatchForm(request.POST)
     if not form.is_valid():
-        return _render_detail(request, incident, status=400, error="Choose whom to add as a watcher.")
+        return _render_detail(
+            request,
+            incident,
+            status=400,
+            error="Choose whom to add as a watcher.",
+            bound={"watchers": form},
+            open_panel="watchers",
+        )
     user = form.cleaned_data["user"] or request.user
     watching = form.cleaned_data["watching"]
     try:
@@ -185,6 +231,16 @@ def watch(request, pk: int):
         text = "now watches" if watching else "no longer watches"
         messages.success(request, f"{user.get_username()} {text} {done.number}.")
     return _done(request, done)
+
+
+def _watch_form(request, incident: Incident):
+    """GET: the "add a watcher" form alone (a select of every active account, so only on demand);
+    without htmx, the detail page with it open."""
+    if incident.status in services.READ_ONLY_STATUSES or not allowed(request.user, permissions.UPDATE):
+        raise PermissionDenied("You may not change who watches this incident.")
+    if not _partial(request):
+        return redirect(reverse("incidents:detail", args=[incident.pk]) + "?watchers=1#watchers")
+    return render(request, "incidents/_watch_form.html", {"incident": incident, "watch_form": WatchForm()})
 
 
 @require_POST
@@ -234,7 +290,7 @@ def _form_error(form) -> str:
 def _done(request, incident: Incident):
     """After a successful write: redraw in place for htmx, otherwise redirect (post/redirect/get)."""
     if _partial(request):
-        return _render_detail(request, _get_incident(incident.pk))
+        return _render_detail(request, _shown_incident(incident.pk))
     return redirect("incidents:detail", pk=incident.pk)
 
 
@@ -255,7 +311,7 @@ def _domain_error(request, incident: Incident, exc: DomainError, *, bound=None, 
             error = f"{exc.message} Allowed now: {allowed}. The page shows the current record."
     return _render_detail(
         request,
-        _get_incident(incident.pk),
+        _shown_incident(incident.pk),
         status=exc.status,
         error=error,
         bound=bound,
@@ -284,33 +340,28 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
     edit_form = bound.get("edit") or (
         IncidentEditForm(incident=incident) if open_panel == "edit" and editable else None
     )
-    timeline = [
-        _label_entry(entry)
-        for entry in selectors.incident_timeline(incident=incident, viewer=user).order_by(
-            "-created_at", "-id"
-        )
-    ]
-    watchers = list(incident.watchers.order_by("username"))
+    timeline = selectors.incident_timeline_page(incident=incident, viewer=user)
+    watchers = list(incident.watchers.order_by("username").only("username"))
     now = timezone.now()
     escalation = escalation_info(incident, now=now)
+    can_escalate = bool(
+        incident.status in OPEN_STATUSES
+        and escalation
+        and escalation.manual_level
+        and allowed(user, permissions.ESCALATE)
+    )
     tried = bound.get("escalate")  # keep the note typed; the level is always the current one
     context = {
         "incident": incident,
         "age": duration_text(now - incident.created_at, "age"),
         "sla_badges": incident_sla_badges(incident, now=now),
         "escalation": escalation,
-        "can_escalate": bool(
-            incident.status in OPEN_STATUSES
-            and escalation
-            and escalation.manual_level
-            and allowed(user, permissions.ESCALATE)
-        ),
+        "can_escalate": can_escalate,
         "escalate_form": EscalateForm(
-            initial={
-                "level": escalation.level if escalation else 0,
-                "note": tried.data.get("note", "") if tried else "",
-            }
-        ),
+            initial={"level": escalation.level, "note": tried.data.get("note", "") if tried else ""}
+        )
+        if can_escalate
+        else None,
         "now_iso": iso(now),
         "can_work": can_transition or allowed(user, permissions.UPDATE),
         "editable": editable,
@@ -327,8 +378,11 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
         "watching": any(watcher.pk == user.pk for watcher in watchers),
         "can_watch": allowed(user, permissions.WATCH),
         "can_manage_watchers": editable,
-        "watch_form": WatchForm() if editable else None,
-        "timeline": timeline,
+        "watch_form": (bound.get("watchers") or WatchForm())
+        if editable and open_panel == "watchers"
+        else None,
+        "timeline": [_label_entry(entry) for entry in timeline.entries],
+        "older_url": _older_url(incident, timeline),
         "edit_form": edit_form,
         "edit_preview": form_priority(edit_form) if edit_form else None,
         "comment_form": bound.get("comment") or CommentForm(),
