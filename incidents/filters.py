@@ -88,6 +88,9 @@ class IncidentFilter(django_filters.FilterSet):
         return search.search(queryset, value, include_internal=_reads_internal_notes(user))
 
     def filter_sla(self, queryset, name, value):
-        """Incidents with a clock in that state (the one definition: sla.states)."""
-        condition = states.breached_q if value == "breached" else states.at_risk_q
-        return with_sla_clock(queryset, condition(timezone.now()))
+        """Incidents with a clock in that state (the one definition: sla.states). Breached ones are
+        read from the incident's own column (`sla_breached_from`, equal to asking each clock)."""
+        now = timezone.now()
+        if value == "breached":
+            return queryset.filter(sla_breached_from__lte=now)
+        return with_sla_clock(queryset, states.at_risk_q(now))

@@ -129,6 +129,11 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
     # whenever a clock starts, pauses, resumes, stops or is retargeted (incidents.sla, `due_field`):
     # "due soonest" orders and "overdue" filters read this indexed column instead of the clocks.
     sla_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # From when its SLA counts as breached: the earliest of its clocks' recorded breaches, running
+    # deadlines and late stops (sla.states.breached_from; None: not breached and nothing runs), kept
+    # alongside `sla_due_at`. "SLA breached" is `sla_breached_from <= now`, exactly as if each clock
+    # were asked (sla.states.breached_q), read off the partial indexes below instead of the clocks.
+    sla_breached_from = models.DateTimeField(null=True, blank=True, editable=False)
 
     # The escalation state (level reached, next due) lives in sla.Escalation; deleted with the incident.
     escalations = GenericRelation("sla.Escalation")
@@ -232,6 +237,22 @@ class Incident(ConcurrentTransitionMixin, VersionedModel):
                 fields=["number"],
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="incident_open_number_idx",
+            ),
+            # "SLA breached" (`?sla=breached`, the queue's quick view): the API list's id order and the
+            # queue's default order over open incidents, the `<= now` test read from the index entry
+            # (only incidents whose SLA has or can breach are in it), so a page probes no table row that
+            # is not on it.
+            models.Index(
+                F("id").desc(),
+                F("sla_breached_from"),
+                condition=models.Q(sla_breached_from__isnull=False),
+                name="incident_breached_id_idx",
+            ),
+            models.Index(
+                fields=["priority", "created_at", "id"],
+                include=["sla_breached_from"],
+                condition=models.Q(status__in=OPEN_STATUSES, sla_breached_from__isnull=False),
+                name="incident_open_breached_idx",
             ),
         ]
 

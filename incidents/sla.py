@@ -40,6 +40,7 @@ class IncidentClocks(ClockAdapter):
     model = Incident
     sweep_related = ("assignee", "assignment_group", "service")
     due_field = "sla_due_at"
+    breached_field = "sla_breached_from"
     target_templates = TARGET_TEMPLATES
 
     def policy_scope(self, incident: Incident) -> dict:
@@ -84,9 +85,11 @@ def register() -> None:
 
 def sla_plan(*, incident: Incident, at: datetime) -> list[SlaClock]:
     """Before the incident's first save (and its transaction): the clocks filing it starts, not
-    saved, and its `sla_due_at` set to their soonest deadline so that its INSERT stores it."""
+    saved, and its `sla_due_at` (their soonest deadline) and `sla_breached_from` set so that its INSERT
+    stores them."""
     clocks = engine.clocks_plan(incident, at=at)
-    incident.sla_due_at = engine.soonest_due(clocks)
+    for field, value in engine.derived_values(ADAPTER, clocks).items():
+        setattr(incident, field, value)
     return clocks
 
 

@@ -29,6 +29,7 @@ from core.sweep import sweep_due
 from core.timeline import timeline_entry, timeline_record_many
 
 from . import clock as sla_clock
+from . import states
 from .models import SlaClock, SlaClockBase, SlaPolicy, SlaTarget
 from .selectors import sla_policy_for, sla_targets_starting, working_calendar
 
@@ -70,6 +71,10 @@ class ClockAdapter:
     # clocks (None when none runs), so lists can order and filter by it through an index of their own;
     # None: the process keeps no such column.
     due_field: str | None = None
+    # A DateTimeField of the record that the engine keeps equal to the earliest `states.breached_from`
+    # of its clocks, so "breached" lists filter on `field <= now` through an index instead of joining
+    # the clocks (exactly `states.breached_q` of some clock); None: no such column.
+    breached_field: str | None = None
     target_templates: dict[str, dict[str, list[str]]] = {}  # name → default start_on/pause_on/...
 
     def policy_scope(self, record: models.Model) -> dict[str, Any]:
@@ -144,7 +149,7 @@ def clocks_start(
     for clock in clocks:
         clock.object_id = record.pk
     clocks = SlaClock.objects.bulk_create(clocks)
-    _store_soonest_due(record, clocks)
+    _store_derived(record, clocks)
     return clocks
 
 
@@ -171,7 +176,7 @@ def clocks_on_transition(record: models.Model, *, action: str, at: datetime) -> 
         _start(clock, target, target.policy, at=at, calendar=working_calendar(target.policy.calendar_id))
         clock.save()
         clocks[target.name] = clock
-    _store_soonest_due(record, clocks.values())
+    _store_derived(record, clocks.values())
     _record(firings)
 
 
@@ -198,7 +203,7 @@ def clocks_retarget(record: models.Model, *, at: datetime) -> None:
             )
             clock.policy_target, clock.calendar_id, clock.rules = target, policy.calendar_id, target.rules
         clock.save()
-    _store_soonest_due(record, clocks)
+    _store_derived(record, clocks)
     _record(firings)
 
 
@@ -245,29 +250,51 @@ def soonest_due(clocks: Iterable[SlaClockBase]) -> datetime | None:
     return min((clock.due_at for clock in clocks if clock.due_at is not None), default=None)
 
 
-def _store_soonest_due(record: models.Model, clocks: Iterable[SlaClock]) -> None:
-    """Keep the record's `due_field` (see ClockAdapter) equal to its clocks' soonest deadline: one
-    UPDATE of that column alone (no version bump: it is derived), none when it did not change."""
-    field = adapter_for(type(record)).due_field
-    if field is None:
-        return
-    due = soonest_due(clocks)
-    if getattr(record, field) != due:
-        type(record)._default_manager.filter(pk=record.pk).update(**{field: due})
-        setattr(record, field, due)
+def derived_values(adapter: ClockAdapter, clocks: Iterable[SlaClockBase]) -> dict[str, datetime | None]:
+    """{field: value} of the columns the adapter keeps from the record's clocks (see ClockAdapter)."""
+    clocks = list(clocks)
+    values = {}
+    if adapter.due_field is not None:
+        values[adapter.due_field] = soonest_due(clocks)
+    if adapter.breached_field is not None:
+        values[adapter.breached_field] = min(
+            (t for t in map(states.breached_from, clocks) if t is not None), default=None
+        )
+    return values
+
+
+def _store_derived(record: models.Model, clocks: Iterable[SlaClock]) -> None:
+    """Keep the record's `due_field` and `breached_field` (see ClockAdapter) equal to what its clocks
+    say: one UPDATE of those columns alone (no version bump: they are derived), none when unchanged."""
+    values = derived_values(adapter_for(type(record)), clocks)
+    changed = {field: value for field, value in values.items() if getattr(record, field) != value}
+    if changed:
+        type(record)._default_manager.filter(pk=record.pk).update(**changed)
+        for field, value in changed.items():
+            setattr(record, field, value)
 
 
 @receiver(post_delete, sender=SlaClock, dispatch_uid="sla.engine.clock_deleted")
 def _clock_deleted(sender, instance: SlaClock, **kwargs) -> None:
-    """A clock deleted outside the engine (the admin, a script, a cascade): the record's `due_field`
-    follows its remaining clocks (one UPDATE; nothing for a process keeping no such column)."""
+    """A clock deleted outside the engine (the admin, a script, a cascade): the record's derived
+    columns follow its remaining clocks (one UPDATE; nothing for a process keeping no such column)."""
     model = ContentType.objects.get_for_id(instance.content_type_id).model_class()
     adapter = model and _adapters.get(model._meta.label_lower)
-    if adapter is None or adapter.due_field is None:
+    if adapter is None:
         return
     remaining = SlaClock.objects.filter(content_type_id=instance.content_type_id, object_id=OuterRef("pk"))
-    soonest = remaining.order_by().values("object_id").annotate(due=Min("due_at")).values("due")
-    model._default_manager.filter(pk=instance.object_id).update(**{adapter.due_field: Subquery(soonest)})
+    per_record = remaining.order_by().values("object_id")
+    aggregates = {
+        adapter.due_field: Min("due_at"),
+        adapter.breached_field: Min(states.breached_from_expression()),
+    }
+    values = {
+        field: Subquery(per_record.annotate(value=aggregate).values("value"))
+        for field, aggregate in aggregates.items()
+        if field is not None
+    }
+    if values:
+        model._default_manager.filter(pk=instance.object_id).update(**values)
 
 
 def _locked_clocks(record: models.Model) -> list[SlaClock]:

@@ -13,8 +13,8 @@ report classifies clocks through this module.
 
 from datetime import datetime
 
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Case, DateTimeField, F, Q, When
+from django.db.models.functions import Coalesce, Least
 
 from .models import SlaClockBase
 
@@ -42,6 +42,38 @@ def breached_q(now: datetime, prefix: str = "") -> Q:
         Q(**{f"{p}breached_at__isnull": False})
         | Q(**{f"{p}running_since__isnull": False, f"{p}due_at__lte": now})
         | Q(**{f"{p}stopped_at__isnull": False, f"{p}elapsed__gt": F(f"{p}target_duration")})
+    )
+
+
+def breached_from(clock: SlaClockBase) -> datetime | None:
+    """From when the clock counts as breached, as it stands (None: not breached and cannot breach
+    without a change): the earliest of its recorded breach, its deadline while it runs, and its stop
+    after the target. `is_breached(clock, now=now)` is `breached_from(clock) <= now` (a breach is
+    recorded and a clock stopped no later than now), so a record can store the earliest of its
+    clocks' and filter on that one column (Incident.sla_breached_from). Firing the breach changes
+    nothing: a running clock's deadline precedes its recorded breach."""
+    late_stop = (
+        clock.stopped_at if clock.stopped_at is not None and clock.elapsed > clock.target_duration else None
+    )
+    running_due = clock.due_at if clock.running_since is not None else None
+    return min((t for t in (clock.breached_at, running_due, late_stop) if t is not None), default=None)
+
+
+def breached_from_expression(prefix: str = "") -> Least:
+    """`breached_from` in SQL, per clock (PostgreSQL's LEAST skips NULLs); Min() of it per record."""
+    p = prefix
+    return Least(
+        F(f"{p}breached_at"),
+        Case(
+            When(**{f"{p}running_since__isnull": False}, then=F(f"{p}due_at")), output_field=DateTimeField()
+        ),
+        Case(
+            When(
+                Q(**{f"{p}stopped_at__isnull": False, f"{p}elapsed__gt": F(f"{p}target_duration")}),
+                then=F(f"{p}stopped_at"),
+            ),
+            output_field=DateTimeField(),
+        ),
     )
 
 

@@ -48,16 +48,20 @@ def test_clocks_stop_with_the_incident(seeded):
     assert 0.05 < breached < 0.3
 
 
-def test_sla_due_at_is_the_soonest_running_deadline(seeded):
-    """As the SLA engine keeps it (sla.engine.soonest_due)."""
-    from sla.engine import soonest_due
+def test_sla_columns_are_what_the_engine_keeps(seeded):
+    """`sla_due_at` (the soonest running deadline) and `sla_breached_from`, as the SLA engine keeps them
+    (sla.engine.derived_values)."""
+    from incidents.sla import ADAPTER
+    from sla.engine import derived_values
 
     clocks = {}
     for clock in SlaClock.objects.all():
         clocks.setdefault(clock.object_id, []).append(clock)
-    stored = dict(seeded.values_list("id", "sla_due_at"))
-    assert stored == {pk: soonest_due(clocks[pk]) for pk in stored}
-    assert 0 < sum(due is not None for due in stored.values()) < COUNT / 10
+    stored = {row["id"]: row for row in seeded.values("id", "sla_due_at", "sla_breached_from")}
+    assert stored == {pk: {"id": pk, **derived_values(ADAPTER, clocks[pk])} for pk in stored}
+    assert 0 < sum(row["sla_due_at"] is not None for row in stored.values()) < COUNT / 10
+    breached = sum(row["sla_breached_from"] is not None for row in stored.values())
+    assert COUNT / 20 < breached < COUNT / 2
 
 
 def test_only_drives_the_named_endpoints_and_their_references():

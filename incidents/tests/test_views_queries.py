@@ -22,7 +22,8 @@ VIEWS = [query for _label, query in views.QUICK_FILTERS] + ["is_open=true&sort=d
 
 
 def clone_incidents(times: int) -> None:
-    """Grow the table cheaply: copy every incident `times` times with its SLA clocks (bulk SQL)."""
+    """Grow the table cheaply: copy every incident `times` times with its SLA clocks and the columns the
+    SLA engine keeps from them (bulk SQL)."""
     content_type = ContentType.objects.get_for_model(Incident).pk
     with connection.cursor() as cursor:
         cursor.execute(
@@ -34,12 +35,12 @@ def clone_incidents(times: int) -> None:
                 id, version, created_at, updated_at, number, title, description, impact, urgency, priority,
                 source, status, acknowledged_at, started_at, on_hold_at, resolved_at, closed_at, cancelled_at,
                 reopened_at, resolution_code, resolution_notes, assignee_id, assignment_group_id, reporter_id,
-                service_id, ci_id)
+                service_id, ci_id, sla_due_at, sla_breached_from)
             SELECT c.new_id, i.version, i.created_at, i.updated_at, 'INC-9' || c.new_id, i.title,
                    i.description, i.impact, i.urgency, i.priority, i.source, i.status, i.acknowledged_at,
                    i.started_at, i.on_hold_at, i.resolved_at, i.closed_at, i.cancelled_at, i.reopened_at,
                    i.resolution_code, i.resolution_notes, i.assignee_id, i.assignment_group_id,
-                   i.reporter_id, i.service_id, i.ci_id
+                   i.reporter_id, i.service_id, i.ci_id, i.sla_due_at, i.sla_breached_from
             FROM copies c JOIN incidents_incident i ON i.id = c.old_id;
             INSERT INTO sla_slaclock (
                 content_type_id, object_id, target, policy_target_id, rules, calendar_id, target_duration,

@@ -47,7 +47,14 @@ def test_python_and_sql_agree(agent, service):
             in_sql = set(SlaClock.objects.filter(q(now)).values_list("pk", flat=True))
             in_python = {c.pk for c in clocks if predicate(c, now=now)}
             assert in_sql == in_python, (predicate.__name__, minutes)
+        # What a record stores (Incident.sla_breached_from): breached by now exactly when it is <= now,
+        # from the clocks' last recorded change on (no earlier "now" reads them: minute 130 here).
+        from_python = {c.pk for c in clocks if (b := states.breached_from(c)) is not None and b <= now}
+        if minutes >= 130:
+            assert from_python == {c.pk for c in clocks if states.is_breached(c, now=now)}, minutes
         seen |= {states.state(c, now=now) for c in clocks}
     instants = dict(SlaClock.objects.annotate(i=states.breach_instant_expression()).values_list("pk", "i"))
     assert instants == {c.pk: states.breach_instant(c) for c in clocks}
+    froms = dict(SlaClock.objects.annotate(b=states.breached_from_expression()).values_list("pk", "b"))
+    assert froms == {c.pk: states.breached_from(c) for c in clocks}
     assert seen == {"on_track", "at_risk", "breached", "met", "paused"}
