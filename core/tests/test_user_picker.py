@@ -66,8 +66,9 @@ def test_the_incident_page_lists_no_account_beyond_the_ones_it_shows(client, age
     client.force_login(agent)
     page = client.get(detail_url(incident)).content.decode()
     edit = client.get(f"/incidents/{incident.pk}/edit/", **HTMX).content.decode()  # the folded edit panel
-    assert "crowd-" not in page + edit
-    assert 'list="watch_user-options"' in page and 'list="edit_caller-options"' in edit
+    watch = client.get(f"/incidents/{incident.pk}/watchers/", **HTMX).content.decode()  # the folded picker
+    assert "crowd-" not in page + edit + watch
+    assert 'list="watch_user-options"' in watch and 'list="edit_caller-options"' in edit
 
 
 def test_the_caller_is_set_by_username_and_a_wrong_one_is_said_in_place(client, agent, incident, crowd):

@@ -66,6 +66,7 @@ def test_the_watcher_picker_offers_matches_as_one_types(live_server, page: Page,
     page.set_default_timeout(10_000)
     _, made = desk
     sign_in(page, live_server.url, f"/incidents/{made[0].pk}/")
+    page.locator("summary", has_text="Add a watcher").click()  # the picker loads when opened
     picker = page.get_by_label("Add a watcher")
     picker.fill("gr")
     options = page.locator("#watch_user-options option")
