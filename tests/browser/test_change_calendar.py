@@ -3,7 +3,6 @@ next/previous move through weeks, the feed address is created, copied and reset,
 screen the days stack and nothing in the page is wider than the screen."""
 
 from datetime import timedelta
-from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,6 +15,7 @@ from changes.models import CalendarFeedToken
 from changes.scheduling import change_schedule
 from changes.tests.scheduling_helpers import make_change
 from core import roles
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -27,13 +27,6 @@ def _user(name: str, role: str):
     user = get_user_model().objects.create_user(name, password="opsdesk")
     user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
-
-
-def _login(page: Page, url: str, name: str, landing: str = "/changes/calendar/") -> None:
-    page.goto(f"{url}/login/?{urlencode({'next': landing})}")
-    page.get_by_label("Username").fill(name)
-    page.get_by_label("Password").fill("opsdesk")
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_week_calendar_feed_and_phone_layout(live_server, page: Page):
@@ -57,7 +50,7 @@ def test_week_calendar_feed_and_phone_layout(live_server, page: Page):
     )
     page.set_default_timeout(10_000)
     expect.set_options(timeout=10_000)
-    _login(page, live_server.url, "agent", week)
+    sign_in(page, live_server.url, "agent", week)
 
     expect(page.get_by_role("heading", name="Change calendar")).to_be_visible()
     expect(page.get_by_role("link", name=f"{change.number} Rotate TLS certificates")).to_be_visible()

@@ -10,6 +10,7 @@ from catalog.models import Service
 from core import roles
 from incidents import services
 from incidents.models import Level
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -36,16 +37,9 @@ def desk(transactional_db):
     return agent, made
 
 
-def sign_in(page: Page, url: str, next_url: str) -> None:
-    page.goto(f"{url}/login/?next={next_url}")
-    page.get_by_label("Username").fill("agent")
-    page.get_by_label("Password").fill("opsdesk")
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_chips_follow_the_panel_and_remove_their_filter(live_server, page: Page, desk):
     page.set_default_timeout(10_000)
-    sign_in(page, live_server.url, "/incidents/?unassigned=true%26is_open=true")
+    sign_in(page, live_server.url, "agent", "/incidents/?unassigned=true&is_open=true")
     chips = page.get_by_role("list", name="Active filters")
     expect(chips.locator(".filter-chip > span")).to_have_text(["Unassigned"])
     expect(page.locator("table.queue tbody tr[data-incident]")).to_have_count(2)
@@ -65,7 +59,7 @@ def test_chips_follow_the_panel_and_remove_their_filter(live_server, page: Page,
 def test_the_watcher_picker_offers_matches_as_one_types(live_server, page: Page, desk):
     page.set_default_timeout(10_000)
     _, made = desk
-    sign_in(page, live_server.url, f"/incidents/{made[0].pk}/")
+    sign_in(page, live_server.url, "agent", f"/incidents/{made[0].pk}/")
     page.locator("summary", has_text="Add a watcher").click()  # the picker loads when opened
     picker = page.get_by_label("Add a watcher")
     picker.fill("gr")

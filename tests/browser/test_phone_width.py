@@ -14,6 +14,7 @@ from catalog.models import Service
 from changes.tests.scheduling_helpers import make_change
 from core import roles
 from incidents import services
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -39,14 +40,6 @@ def _manager():
     user = get_user_model().objects.create_user("manager", password="opsdesk", is_staff=True)
     user.groups.add(Group.objects.get_or_create(name=roles.MANAGER)[0])
     return user
-
-
-def _login(page: Page, url: str) -> None:
-    page.goto(f"{url}/login/?next=/incidents/")
-    page.get_by_label("Username").fill("manager")
-    page.get_by_label("Password").fill("opsdesk")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Incidents")).to_be_visible()
 
 
 def _assert_fits(page: Page, name: str) -> None:
@@ -80,7 +73,8 @@ def test_every_page_fits_a_phone_and_the_menu_opens(live_server, page: Page):
     page.set_default_timeout(10_000)
     expect.set_options(timeout=10_000)
     page.set_viewport_size(PHONE)
-    _login(page, live_server.url)
+    sign_in(page, live_server.url, "manager")
+    expect(page.get_by_role("heading", name="Incidents")).to_be_visible()
 
     for size in (PHONE, NARROW):
         page.set_viewport_size(size)

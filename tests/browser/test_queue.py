@@ -12,6 +12,7 @@ from catalog.models import Service
 from core import roles
 from incidents import services
 from incidents.models import Incident, Level, Status
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -41,18 +42,15 @@ def shift(transactional_db):
     return agent, made
 
 
-def sign_in(page: Page, url: str) -> None:
-    page.goto(f"{url}/login/?next=/incidents/")
-    page.get_by_label("Username").fill("agent")
-    page.get_by_label("Password").fill("opsdesk")
-    page.get_by_role("button", name="Sign in").click()
+def signed_in(page: Page, url: str) -> None:
+    sign_in(page, url, "agent")
     expect(page.get_by_role("heading", name="Incidents")).to_be_visible()
 
 
 def test_a_laptop_screen_shows_at_least_12_rows_with_the_filters_collapsed(live_server, page: Page, shift):
     page.set_viewport_size({"width": 1366, "height": 768})
     page.set_default_timeout(10_000)
-    sign_in(page, live_server.url)
+    signed_in(page, live_server.url)
 
     expect(page.locator("details.filter-panel")).not_to_have_attribute("open", "")
     expect(page.get_by_label("Service")).to_be_hidden()
@@ -69,7 +67,7 @@ def test_a_laptop_screen_shows_at_least_12_rows_with_the_filters_collapsed(live_
 def test_keyboard_shortcuts_move_open_and_acknowledge(live_server, page: Page, shift):
     agent, made = shift
     page.set_default_timeout(10_000)
-    sign_in(page, live_server.url)
+    signed_in(page, live_server.url)
     rows = page.locator("table.queue tbody tr[data-incident]")
     first, second = rows.nth(0), rows.nth(1)
 
@@ -124,7 +122,7 @@ def test_keyboard_shortcuts_move_open_and_acknowledge(live_server, page: Page, s
 def test_bulk_bar_assigns_the_selected_rows(live_server, page: Page, shift):
     agent, made = shift
     page.set_default_timeout(10_000)
-    sign_in(page, live_server.url)
+    signed_in(page, live_server.url)
     bar = page.get_by_role("form", name="Bulk actions on the selected incidents")
     expect(bar).to_be_hidden()  # nothing selected yet
 
