@@ -52,7 +52,8 @@ def _client(path: str, body: str | None):
             "{reporter}", str(fixtures.reporter_id)
         )
     client = Client(HTTP_HOST="127.0.0.1")
-    client.cookies["sessionid"] = session
+    if not path.startswith("/api/"):
+        client.cookies["sessionid"] = session
     headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if path.startswith("/api/") else {}
 
     def request() -> tuple[int, int]:

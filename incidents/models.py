@@ -8,9 +8,9 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Upper
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
-from core.models import VersionedModel
+from core.models import ConcurrentTransitionMixin, VersionedModel
 from core.priority import Level, Priority, priority_for  # noqa: F401 (re-exported)
 
 

@@ -15,9 +15,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
-from core.models import VersionedModel
+from core.models import ConcurrentTransitionMixin, VersionedModel
 from core.priority import Priority
 
 

@@ -1,9 +1,6 @@
 """API authentication: DRF's token scheme, reading the user's roles in the same query. Kept apart from
 the token view (core/api/auth.py) so settings can name it without importing DRF's views."""
 
-from django.contrib.auth.models import Group
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
@@ -18,14 +15,15 @@ class TokenWithRolesAuthentication(TokenAuthentication):
     request checks a role, which otherwise costs a query of its own."""
 
     def authenticate_credentials(self, key):
-        roles_held = Group.objects.filter(user=OuterRef("user_id"), name__in=roles.ALL_ROLES).values("name")
         try:
             token = (
-                Token.objects.select_related("user").annotate(roles=ArraySubquery(roles_held)).get(key=key)
+                Token.objects.select_related("user")
+                .annotate(**roles.roles_annotation("user_id"))
+                .get(key=key)
             )
         except Token.DoesNotExist:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        token.user._opsdesk_roles = frozenset(token.roles)  # core.roles.roles_of()'s per-request cache
+        roles.remember_roles(token.user, token.opsdesk_roles)
         return (token.user, token)

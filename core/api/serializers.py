@@ -131,25 +131,46 @@ _PLANS: dict[tuple, list[tuple]] = {}
 
 
 def _plan(serializer: serializers.Serializer) -> list[tuple]:
-    """(name, kind, field, how) per readable field, in order."""
+    """(name, kind, field, how, attribute, plain type) per readable field, in order. `attribute`: the one
+    attribute a field reads (None for a dotted source); `plain type`: values of exactly this type are
+    output as they are, which is what the field's `to_representation` would return for them."""
     plan = []
     for field in serializer._readable_fields:
         if isinstance(field, serializers.SerializerMethodField):
-            plan.append((field.field_name, "method", field, getattr(type(field.parent), field.method_name)))
+            how, kind = getattr(type(field.parent), field.method_name), "method"
         elif isinstance(field, serializers.ListSerializer):
-            plan.append((field.field_name, "many", field, _plan(field.child)))
+            how, kind = _plan(field.child), "many"
         elif isinstance(field, serializers.Serializer):
-            plan.append((field.field_name, "nested", field, _plan(field)))
+            how, kind = _plan(field), "nested"
         elif isinstance(field, serializers.RelatedField | serializers.ManyRelatedField):
-            plan.append((field.field_name, "drf", field, field.to_representation))  # its pk-only shortcut
+            how, kind = field.to_representation, "drf"  # its pk-only shortcut
         else:
-            plan.append((field.field_name, "value", field, _fast_datetime(field) or field.to_representation))
+            how, kind = _fast_datetime(field) or field.to_representation, "value"
+        attribute = field.source_attrs[0] if len(getattr(field, "source_attrs", ())) == 1 else None
+        plan.append((field.field_name, kind, field, how, attribute, _plain_type(field)))
     return plan
+
+
+def _plain_type(field) -> type | None:
+    """The type whose values `field` outputs unchanged: str for a CharField (`str(value)`), int for an
+    IntegerField, bool for a BooleanField, the choices' type for a ChoiceField whose choices are all of
+    one type (it maps a value to the choice equal to it)."""
+    kind = type(field)
+    if kind is serializers.CharField:
+        return str
+    if kind is serializers.IntegerField:
+        return int
+    if kind is serializers.BooleanField:
+        return bool
+    if kind is serializers.ChoiceField:
+        types_of_choices = {type(choice) for choice in field.choices}
+        return types_of_choices.pop() if len(types_of_choices) == 1 else None
+    return None
 
 
 def _has_related(plan: list[tuple]) -> bool:
     return any(
-        kind == "drf" or (kind in ("many", "nested") and _has_related(how)) for _, kind, _, how in plan
+        kind == "drf" or (kind in ("many", "nested") and _has_related(how)) for _, kind, _, how, *_ in plan
     )
 
 
@@ -190,18 +211,29 @@ def _value(instance, field):
 
 def _represent(plan: list[tuple], instance, outer) -> dict:
     row = {}
-    for name, kind, field, how in plan:
+    for name, kind, field, how, attribute, plain in plan:
         if kind == "method":
             row[name] = how(outer, instance)
             continue
         try:
-            value = field.get_attribute(instance) if kind == "drf" else _value(instance, field)
+            if kind == "drf":
+                value = field.get_attribute(instance)
+            elif attribute is not None:
+                try:
+                    value = getattr(instance, attribute)
+                except (AttributeError, KeyError, ObjectDoesNotExist):
+                    value = _value(instance, field)  # DRF's answers for what is missing
+                else:
+                    if type(value) is types.MethodType:
+                        value = value()
+            else:
+                value = _value(instance, field)
         except SkipField:
             continue
-        if isinstance(value, PKOnlyObject) and value.pk is None:
-            value = None
-        if value is None:
+        if value is None or (type(value) is PKOnlyObject and value.pk is None):
             row[name] = None
+        elif type(value) is plain:
+            row[name] = value
         elif kind in ("value", "drf"):
             row[name] = how(value)
         elif kind == "nested":

@@ -102,6 +102,7 @@ def database_from_env(default_url: str) -> dict:
     config = dj_database_url.parse(os.environ.get("DATABASE_URL") or default_url)
     if config["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must be postgres://…: OpsDesk runs on PostgreSQL only")
+    config["ENGINE"] = "core.postgresql"  # Django's, with psycopg's C timestamp parser (core/postgresql)
     config["CONN_MAX_AGE"] = 0  # the pool keeps connections; persistent connections would fight it
     config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
     return config
@@ -397,3 +398,9 @@ NOTIFICATIONS_TASK_BUDGET_SECONDS = float(os.environ.get("OPSDESK_NOTIFY_TASK_BU
 NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS = os.environ.get("OPSDESK_WEBHOOK_ALLOWED_NETWORKS", "")
 NOTIFICATIONS_CLAIM_LEASE = 60  # seconds a claimed batch is held; more than twice the longest single send
 # (the webhook timeout, EMAIL_TIMEOUT): after half of it a batch starts no new send (notifications/conf.py)
+
+# Sessions read from the shared cache (Redis), written through to the database: a page costs no
+# session query (the database keeps them across a Redis flush or restart).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "shared"
+
