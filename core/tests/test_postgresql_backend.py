@@ -21,8 +21,7 @@ INSTANTS = [
 def test_instants_come_back_equal_and_in_utc():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT %s::timestamptz, %s::timestamptz, %s::timestamptz, "
-            "'2026-06-01 12:00:00+02'::timestamptz",
+            "SELECT %s::timestamptz, %s::timestamptz, %s::timestamptz, '2026-06-01 12:00:00+02'::timestamptz",
             INSTANTS,
         )
         row = cursor.fetchone()
@@ -32,7 +31,9 @@ def test_instants_come_back_equal_and_in_utc():
 
 
 def test_models_and_server_side_cursors_read_the_same_instants():
-    user = get_user_model().objects.create(username="tz-check", date_joined=INSTANTS[0], last_login=INSTANTS[1])
+    user = get_user_model().objects.create(
+        username="tz-check", date_joined=INSTANTS[0], last_login=INSTANTS[1]
+    )
     read = get_user_model().objects.filter(pk=user.pk).values_list("date_joined", "last_login")
     assert list(read.get()) == INSTANTS[:2]
     streamed = list(read.iterator(chunk_size=1))  # a named (server-side) cursor

@@ -403,4 +403,3 @@ NOTIFICATIONS_CLAIM_LEASE = 60  # seconds a claimed batch is held; more than twi
 # session query (the database keeps them across a Redis flush or restart).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "shared"
-
