@@ -4,9 +4,7 @@
 (reading internal notes, configuring OpsDesk)."""
 
 import rules
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 AGENT = "agent"
 CHANGE_MANAGER = "change_manager"
@@ -20,14 +18,6 @@ CAB_ROLES = (CAB_TECH_LEAD, CAB_PRODUCT_OWNER, CAB_OPS_MANAGER)
 ALL_ROLES = (AGENT, CHANGE_MANAGER, CAB_TECH_LEAD, CAB_PRODUCT_OWNER, CAB_OPS_MANAGER, MANAGER, VIEWER)
 
 User = AbstractBaseUser | AnonymousUser
-
-
-def roles_annotation(user_ref: str = "pk") -> dict:
-    """An annotation reading a user's role names in the query that reads the user (`user_ref`: the
-    user's id column from the annotated model), to hand to `remember_roles()`: every request checks a
-    role, which otherwise costs a query of its own."""
-    held = Group.objects.filter(user=OuterRef(user_ref), name__in=ALL_ROLES).values("name")
-    return {"opsdesk_roles": ArraySubquery(held)}
 
 
 def remember_roles(user: AbstractBaseUser, names) -> None:
