@@ -149,15 +149,16 @@ def render_queue(request, params: QueryDict, *, status: int = 200, bulk_form=Non
     )
     now = timezone.now()
     now_iso = iso(now)
-    queue_rows(page.object_list, now=now, now_iso=now_iso)
     user = request.user
+    can_bulk = any(
+        allowed(user, name) for name in (permissions.UPDATE, permissions.TRANSITION, permissions.COMMENT)
+    )
+    selected = set(bulk_form.data.getlist("rows")) if bulk_form is not None else set()
+    queue_rows(page.object_list, now=now, now_iso=now_iso, selectable=can_bulk, selected=selected)
     current_view = view_query(params, keys=VIEW_KEYS)
     filters_only = view_query(params, keys=FILTER_KEYS) or "is_open=true"
     keep_sort = "" if query.sort == DEFAULT_SORT else f"&sort={query.sort}"
     partial = _partial(request) and status == 200
-    can_bulk = any(
-        allowed(user, name) for name in (permissions.UPDATE, permissions.TRANSITION, permissions.COMMENT)
-    )
     context = {
         "filter": query.filterset,
         "params": params,
@@ -168,7 +169,6 @@ def render_queue(request, params: QueryDict, *, status: int = 200, bulk_form=Non
         "sort_caption": query.caption,
         "columns": _columns(params, query),
         "can_bulk": can_bulk,
-        "selected_rows": set(bulk_form.data.getlist("rows")) if bulk_form is not None else set(),
         "nav": "incidents",
     }
     if not partial:

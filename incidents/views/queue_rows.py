@@ -1,6 +1,6 @@
-"""What each queue row shows, prepared once per page in plain Python from the plain values that
-incidents.selectors.incident_queue_page reads: links, labels, times and the SLA cell's markup, so the
-template only places strings (no reverse(), filter, include or nested condition per row: at 50 rows
+"""Each queue row's markup, written once per page in plain Python from the plain values that
+incidents.selectors.incident_queue_page reads: links, labels, times and the SLA cell, so the template
+only places one string per row (no reverse(), filter, include, lookup or condition per row: at 50 rows
 each of those showed in profiles)."""
 
 from html import escape
@@ -19,23 +19,61 @@ from .common import PRIORITY_LABELS, STATUS_LABELS
 NO_SLA = SafeString('<span class="muted" title="No SLA policy applies">—</span>')
 
 
-def queue_rows(rows: list[dict], *, now, now_iso: str) -> None:
-    """Add each row's display values (`url`, `priority_label`, `status_label`, `created_iso`,
-    `created_title`, `age`, `row_key`, `can_acknowledge`, `sla_cell`) to the row."""
+def queue_rows(rows: list[dict], *, now, now_iso: str, selectable: bool, selected: set[str]) -> None:
+    """Add each row's markup (`html`: its <tr>) to the row; `selectable`: with the bulk-selection box,
+    checked for the row keys in `selected`."""
     detail_url = reverse("incidents:detail", args=[0]).replace("/0/", "/{}/")
     for row in rows:
-        created = timezone.localtime(row["created_at"])
         status = row["status"]
-        row["url"] = detail_url.format(row["id"])
-        row["priority_label"] = PRIORITY_LABELS.get(row["priority"], row["priority"])
-        row["status_label"] = STATUS_LABELS.get(status, status)
-        row["created_iso"] = created.isoformat()
-        row["created_title"] = local_minute(created)
-        row["age"] = duration_text(now - row["created_at"], "age")
-        row["row_key"] = f"{row['id']}:{row['version']}"  # what a bulk action refers to
-        row["can_acknowledge"] = status == Status.NEW
         sla = queue_sla(row["sla_clocks"], now=now, cancelled=status == Status.CANCELLED)
-        row["sla_cell"] = sla_cell(sla, now_iso=now_iso) if sla else NO_SLA
+        row["html"] = row_html(
+            row,
+            url=detail_url.format(row["id"]),
+            now=now,
+            sla=sla_cell(sla, now_iso=now_iso) if sla else NO_SLA,
+            selectable=selectable,
+            selected=selected,
+        )
+
+
+def row_html(
+    row: dict, *, url: str, now, sla: SafeString, selectable: bool, selected: set[str]
+) -> SafeString:
+    """One queue row: number (a link), title, priority, status, the SLA cell, service, assignee and age.
+    `data-row` (id:version) is what a bulk action refers to; `data-can-acknowledge` marks new incidents
+    for the `a` shortcut. Written here rather than in the template: at 50 rows its ~20 lookups and
+    conditions per row were a third of the page's time. Every value is escaped (html.escape, as
+    Django's escape does) or a number, an ISO instant or markup built the same way."""
+    number, title, status, priority = (
+        escape(str(row[key])) for key in ("number", "title", "status", "priority")
+    )
+    created = timezone.localtime(row["created_at"])
+    key = f"{row['id']}:{row['version']}"
+    select = ""
+    if selectable:
+        checked = " checked" if key in selected else ""
+        select = (
+            f'<td class="select-cell"><input type="checkbox" name="rows" value="{key}" form="bulk-form"'
+            f' aria-label="Select {number}"{checked}></td>'
+        )
+    assignee = (
+        escape(row["assignee_name"]) if row["assignee_name"] else '<span class="muted">Unassigned</span>'
+    )
+    acknowledge = " data-can-acknowledge" if row["status"] == Status.NEW else ""
+    return mark_safe(  # every value is escaped, a number, an ISO instant or escaped markup
+        f'<tr data-incident="{number}" data-row="{key}"{acknowledge}>{select}'
+        f'<td class="nowrap"><a href="{url}">{number}</a></td>'
+        f'<td class="title-cell" title="{title}">{title}</td>'
+        f'<td class="nowrap"><span class="badge prio prio-{priority}">'
+        f"{escape(str(PRIORITY_LABELS.get(row['priority'], row['priority'])))}</span></td>"
+        f'<td class="nowrap"><span class="badge status status-{status}">'
+        f"{escape(str(STATUS_LABELS.get(row['status'], row['status'])))}</span></td>"
+        f'<td class="nowrap">{sla}</td>'
+        f"<td>{escape(row['service_name'] or '')}</td>"
+        f"<td>{assignee}</td>"
+        f'<td class="nowrap"><time datetime="{created.isoformat()}" title="{escape(local_minute(created))}">'
+        f"{escape(duration_text(now - row['created_at'], 'age'))}</time></td></tr>"
+    )
 
 
 def sla_cell(sla: QueueSla, *, now_iso: str) -> SafeString:
