@@ -104,7 +104,14 @@ def database_from_env(default_url: str) -> dict:
         raise ImproperlyConfigured("DATABASE_URL must be postgres://…: OpsDesk runs on PostgreSQL only")
     config["ENGINE"] = "core.postgresql"  # Django's, with psycopg's C timestamp parser (core/postgresql)
     config["CONN_MAX_AGE"] = 0  # the pool keeps connections; persistent connections would fight it
-    config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
+    options = config.setdefault("OPTIONS", {})
+    options["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
+    # PostgreSQL's default random_page_cost (4) prices an index read for spinning disks: at 1M incidents
+    # it preferred walking the primary key backwards past 20,000 rows to the index made for a filter
+    # (`?priority=1`: 2 ms instead of 0.05 ms). 1.1 suits SSDs and cached data; "" keeps the server's.
+    page_cost = os.environ.get("OPSDESK_DB_RANDOM_PAGE_COST", "1.1")
+    if page_cost:
+        options["options"] = f"{options.get('options', '')} -c random_page_cost={float(page_cost)}".strip()
     return config
 
 
