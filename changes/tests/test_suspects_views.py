@@ -147,9 +147,9 @@ def test_panel_queries_do_not_grow_with_rows(agent_client, agent, side, django_a
                 implemented_change(at=datetime.now(UTC) - timedelta(minutes=30), services=[service])
             url = f"/changes/incidents/{file_incident(reporter=agent, service=service).pk}/suspects/"
         agent_client.get(url)
-        # the user with their roles (session from the cache), the record, its links with their change,
-        # incident, service, CI, decider
-        with django_assert_num_queries(3):
+        # session, the user with their roles, the record, its links with their change, incident, service,
+        # CI, decider
+        with django_assert_num_queries(4):
             response = agent_client.get(url)
         assert response.content.decode().count('class="suspect suspect-') == n
 

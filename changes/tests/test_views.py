@@ -118,12 +118,12 @@ def test_tasks_are_added_worked_and_a_failure_shows_the_rollback_plan(browser, r
 def test_list_and_its_query_count(browser, requester, django_assert_num_queries):
     for n in range(3):
         change_create(actor=requester, title=f"Change {n}")
-    with django_assert_num_queries(2):  # the user with their roles (session from the cache), the page
+    with django_assert_num_queries(3):  # session, the user with their roles, the page
         page = browser.get(reverse("changes:list"))
     assert page.content.count(b"data-change=") == 3
     for n in range(5):
         change_create(actor=requester, title=f"More {n}")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         page = browser.get(reverse("changes:list"))
     assert page.content.count(b"data-change=") == 8
     assert browser.get(reverse("changes:list"), {"status": "closed"}).content.count(b"data-change=") == 0
@@ -140,14 +140,14 @@ def test_my_work_lists_my_tasks_my_groups_tasks_and_my_changes(
     work_orders.task_add(change=mine, actor=requester, title="For my team", assignment_group=team)
     work_orders.task_add(change=mine, actor=requester, title="For someone else", assignee=requester)
     client.force_login(me)
-    with django_assert_num_queries(4):  # the user with their roles, my groups, tasks, changes
+    with django_assert_num_queries(5):  # session, the user with their roles, my groups, tasks, changes
         page = client.get(reverse("changes:my_work")).content.decode()
     assert "For me" in page and "For my team" in page and "For someone else" not in page
     assert "Mine to implement" in page
     other = change_in_state(Status.SCHEDULED, actor=requester, implementer=me, title="Second")
     for n in range(3):
         work_orders.task_add(change=other, actor=requester, title=f"Also mine {n}", assignee=me)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         page = client.get(reverse("changes:my_work")).content.decode()
     assert page.count("data-task=") == 5 and page.count("data-change=") == 2
 
@@ -173,9 +173,9 @@ def test_detail_query_count_does_not_grow_with_tasks(browser, requester, tasks, 
     change = change_in_state(Status.IMPLEMENTING, actor=requester)
     for n in range(tasks):
         change.tasks.create(position=n + 1, title=f"Step {n}", assignment_group=team)
-    # the user with their roles (the session from the cache), change, services, CIs, tasks, my groups,
-    # timeline; the panels: impact (CMDB walk), conflicts (the change's CIs, overlapping changes),
-    # approvals (votes), suspected incidents
-    with django_assert_num_queries(11):
+    # session, the user with their roles, change, services, CIs, tasks, my groups, timeline; the panels:
+    # impact (CMDB walk), conflicts (the change's CIs, overlapping changes), approvals (votes), suspected
+    # incidents
+    with django_assert_num_queries(12):
         page = browser.get(reverse("changes:detail", args=[change.pk]))
     assert page.content.count(b'data-step="start"') == tasks

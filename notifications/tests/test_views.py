@@ -54,7 +54,7 @@ def test_bell_costs_a_fixed_number_of_queries(
 ):
     for _ in range(15):
         notification_factory(recipient=alice)
-    with django_assert_num_queries(3):  # the user (session from the cache), count, latest ten
+    with django_assert_num_queries(4):  # session, user, count, latest ten
         browser.get("/notifications/bell/", **HTMX)
 
 

@@ -405,8 +405,3 @@ NOTIFICATIONS_TASK_BUDGET_SECONDS = float(os.environ.get("OPSDESK_NOTIFY_TASK_BU
 NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS = os.environ.get("OPSDESK_WEBHOOK_ALLOWED_NETWORKS", "")
 NOTIFICATIONS_CLAIM_LEASE = 60  # seconds a claimed batch is held; more than twice the longest single send
 # (the webhook timeout, EMAIL_TIMEOUT): after half of it a batch starts no new send (notifications/conf.py)
-
-# Sessions read from the shared cache (Redis), written through to the database: a page costs no
-# session query (the database keeps them across a Redis flush or restart).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-SESSION_CACHE_ALIAS = "shared"
