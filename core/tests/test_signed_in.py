@@ -1,11 +1,15 @@
-"""core/signed_in.py: the signed-in user comes with their time zone and roles in one statement, by
-session and by API token; what is wrong with a token or an account still gets its 401/403."""
+"""core/signed_in.py and core/sessions.py: the session, then the signed-in user with their time zone and
+roles, each in one statement, by session and by API token; what is wrong with a session, a token or an
+account still signs nobody in."""
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from core import roles
@@ -64,3 +68,15 @@ def test_a_session_signs_in_with_roles_and_a_deactivated_account_is_signed_out(c
     agent.is_active = False
     agent.save()
     assert client.get("/incidents/").status_code == 302  # to the sign-in page
+
+
+def test_an_expired_or_forged_session_signs_nobody_in(client, agent):
+    client.force_login(agent)
+    assert client.get("/incidents/").status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get("/incidents/").status_code == 302
+    client.force_login(agent)
+    client.cookies["sessionid"] = "x" * 40  # no such session
+    assert client.get("/incidents/").status_code == 302
+    client.cookies["sessionid"] = "bad key!"  # not even a key's shape
+    assert client.get("/incidents/").status_code == 302

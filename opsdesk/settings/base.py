@@ -405,3 +405,5 @@ NOTIFICATIONS_TASK_BUDGET_SECONDS = float(os.environ.get("OPSDESK_NOTIFY_TASK_BU
 NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS = os.environ.get("OPSDESK_WEBHOOK_ALLOWED_NETWORKS", "")
 NOTIFICATIONS_CLAIM_LEASE = 60  # seconds a claimed batch is held; more than twice the longest single send
 # (the webhook timeout, EMAIL_TIMEOUT): after half of it a batch starts no new send (notifications/conf.py)
+
+SESSION_ENGINE = "core.sessions"  # Django's database sessions, read by a plain statement
