@@ -10,4 +10,5 @@ def sign_in(page: Page, base_url: str, username: str, landing: str = "/incidents
     page.goto(f"{base_url}/login/?{urlencode({'next': landing})}")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("opsdesk")
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():  # until the landing page has loaded: its scripts handle keys and clicks
+        page.get_by_role("button", name="Sign in").click()
