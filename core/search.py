@@ -74,9 +74,9 @@ def tsquery(
     alternatives: Mapping[str, Sequence[str]] | None = None,
 ) -> RawSQL:
     """The tsquery of `terms`: every term (`every`) or any of them, each a prefix match of its stemmed
-    lexemes (digits, and a first term given `extra_lexemes`, match exactly), restricted to `weights` (e.g. "ABC") when given. A term may also
-    match its `alternatives` (spelling corrections); `extra_lexemes` (e.g. number_lexemes()) may
-    match instead of the first term, verbatim."""
+    lexemes (digits, and a first term given `extra_lexemes`, match exactly), restricted to `weights`
+    (e.g. "ABC") when given. A term may also match its `alternatives` (spelling corrections);
+    `extra_lexemes` (e.g. number_lexemes()) may match instead of the first term, verbatim."""
     params: list[str] = []
     parts = []
     for index, word in enumerate(terms.words):

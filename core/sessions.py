@@ -6,7 +6,10 @@ from django.contrib.sessions.backends import db
 from django.db import connection
 from django.utils import timezone
 
-SQL = 'SELECT "session_data", "expire_date" FROM "django_session" WHERE "session_key" = %s AND "expire_date" > %s'
+SQL = (
+    'SELECT "session_data", "expire_date" FROM "django_session"'
+    ' WHERE "session_key" = %s AND "expire_date" > %s'
+)
 
 
 class SessionStore(db.SessionStore):

@@ -15,8 +15,8 @@ vocabulary's words most similar to it (pg_trgm, its own small GIN index): "repli
 not read internal work notes searches with each term restricted to weights A–C, so a note's words never
 reveal an incident to them. Ranking (`search_rank`): the incident with the number asked for first, then
 ts_rank over any of the terms; every part of the rank is read from the document, so PostgreSQL sorts
-the matching documents and joins only a page of incidents. A number searched alone reads the incidents of its
-(few) matches by id, at most NUMBER_MATCHES.
+the matching documents and joins only a page of incidents. A number searched alone reads the incidents
+of its (few) matches by id, at most NUMBER_MATCHES.
 """
 
 from django.contrib.postgres.indexes import GinIndex, OpClass

@@ -1,8 +1,8 @@
 """Django's PostgreSQL backend, parsing `timestamptz` values with psycopg's C loader.
 
 Django registers a loader subclassing psycopg's *Python* timestamptz loader (to force the time zone it
-wants), so every timestamp of every row is parsed by a regular expression in Python: ~6 µs each, ~10 % of
-an API list page's CPU (500 timestamps). With `USE_TZ` the connection's time zone is UTC (Django sets it;
+wants), so every timestamp of every row is parsed by a regular expression in Python: ~6 µs each, 10-25 % of
+an API list page's CPU (500-650 timestamps). With `USE_TZ` the connection's time zone is UTC (Django sets it;
 OpsDesk's SQL converts with `AT TIME ZONE`, never `SET TimeZone`), and for UTC psycopg's C loader returns
 what Django's does: aware datetimes in `datetime.timezone.utc`. The loader below is Django's (its
 `timezone` is what `create_cursor()` compares, so Django keeps it) with the C loader's `load`. Without

@@ -7,8 +7,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from core.postgresql.base import C_LOADER
-
 pytestmark = pytest.mark.django_db
 
 INSTANTS = [
@@ -39,11 +37,3 @@ def test_models_and_server_side_cursors_read_the_same_instants():
     streamed = list(read.iterator(chunk_size=1))  # a named (server-side) cursor
     assert list(streamed[0]) == INSTANTS[:2]
     assert all(value.tzinfo is datetime.UTC for value in streamed[0])
-
-
-@pytest.mark.skipif(C_LOADER is None, reason="psycopg without its C extension: Django's loader stays")
-def test_the_c_loader_parses():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT now()")
-        loader = cursor.cursor.adapters.get_loader(1184, 0)
-    assert loader.__module__ == "core.postgresql.base"

@@ -109,9 +109,15 @@ def database_from_env(default_url: str) -> dict:
     # PostgreSQL's default random_page_cost (4) prices an index read for spinning disks: at 1M incidents
     # it preferred walking the primary key backwards past 20,000 rows to the index made for a filter
     # (`?priority=1`: 2 ms instead of 0.05 ms). 1.1 suits SSDs and cached data; "" keeps the server's.
-    page_cost = os.environ.get("OPSDESK_DB_RANDOM_PAGE_COST", "1.1")
+    page_cost = os.environ.get("OPSDESK_DB_RANDOM_PAGE_COST", "1.1").strip()
     if page_cost:
-        options["options"] = f"{options.get('options', '')} -c random_page_cost={float(page_cost)}".strip()
+        try:
+            cost = float(page_cost)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"OPSDESK_DB_RANDOM_PAGE_COST must be a number (e.g. 1.1) or empty, not {page_cost!r}"
+            ) from None
+        options["options"] = f"{options.get('options', '')} -c random_page_cost={cost}".strip()
     return config
 
 
