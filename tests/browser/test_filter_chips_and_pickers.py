@@ -10,7 +10,7 @@ from catalog.models import Service
 from core import roles
 from incidents import services
 from incidents.models import Level
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import htmx_settled, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -60,7 +60,8 @@ def test_the_watcher_picker_offers_matches_as_one_types(live_server, page: Page,
     page.set_default_timeout(10_000)
     _, made = desk
     sign_in(page, live_server.url, "agent", f"/incidents/{made[0].pk}/")
-    page.locator("summary", has_text="Add a watcher").click()  # the picker loads when opened
+    with htmx_settled(page, within="#watchers"):
+        page.locator("summary", has_text="Add a watcher").click()  # the picker loads when opened
     picker = page.get_by_label("Add a watcher")
     picker.fill("gr")
     options = page.locator("#watch_user-options option")

@@ -11,6 +11,7 @@ from catalog.models import Service
 from core import roles
 from incidents import selectors, services
 from incidents.tests.factories import incident_in_state
+from tests.browser.helpers import htmx_settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -45,7 +46,8 @@ def test_older_timeline_entries_and_the_watcher_picker_load_on_demand(live_serve
     expect(entries.last).to_contain_text("Filed as")
     expect(older).to_have_count(0)
 
-    page.locator("summary", has_text="Add a watcher").click()
+    with htmx_settled(page, within="#watchers"):
+        page.locator("summary", has_text="Add a watcher").click()
     page.get_by_label("Add a watcher").fill("alice")  # a username, with suggestions as one types
     page.get_by_role("button", name="Add watcher").click()
     expect(page.locator(".watcher-list")).to_contain_text("alice")
