@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.models import Service
 from core.decorators import permission_required
+from core.html_options import option_tags
 from core.permissions import allowed
 from core.teams import assignable_groups
 
@@ -172,8 +173,10 @@ def render_queue(request, params: QueryDict, *, status: int = 200, bulk_form=Non
         "nav": "incidents",
     }
     if not partial:
+        people = list(assignable_users().values_list("pk", "username"))
+        bulk_choice = bulk_form.data if bulk_form is not None else {}
         context.update(
-            options=_filter_options(params),
+            options=_filter_options(params, people),
             sort_options=[
                 (key if not descending else f"-{key}", sort.reverse_caption if descending else sort.caption)
                 for key, sort in SORTS.items()
@@ -190,7 +193,10 @@ def render_queue(request, params: QueryDict, *, status: int = 200, bulk_form=Non
             bulk_form=bulk_form,
             bulk_actions=BULK_ACTIONS,
             bulk_max=BULK_MAX_ROWS,
-            bulk_groups=list(assignable_groups().values_list("pk", "name")) if can_bulk else [],
+            bulk_people=option_tags(people, {bulk_choice.get("assignee")}) if can_bulk else "",
+            bulk_groups=option_tags(assignable_groups().values_list("pk", "name"), {bulk_choice.get("group")})
+            if can_bulk
+            else "",
         )
     template = "incidents/_queue_table.html" if partial else "incidents/queue.html"
     response = render(request, template, context, status=status)
@@ -224,19 +230,17 @@ def _columns(params: QueryDict, query: QueueQuery) -> list[dict]:
     return columns
 
 
-def _filter_options(query) -> dict[str, list[tuple[str, str, bool]]]:
-    """(value, label, selected) of the filter form's choices (plain loops in the template instead of
-    a widget template per option). The assignee list offers the people work can be assigned to."""
-
-    def options(name: str, choices) -> list[tuple[str, str, bool]]:
-        chosen = set(query.getlist(name))
-        return [(str(value), label, str(value) in chosen) for value, label in choices]
-
+def _filter_options(query, people: list[tuple[int, str]]) -> dict:
+    """The filter form's choices: services and assignees as `<option>` markup (the people work can
+    be assigned to), statuses and priorities as (value, label, selected) for their checkboxes."""
+    chosen = {name: set(query.getlist(name)) for name in ("service", "assignee", "status", "priority")}
     return {
-        "service": options("service", Service.objects.order_by("name").values_list("pk", "name")),
-        "assignee": options("assignee", assignable_users().values_list("pk", "username")),
-        "status": options("status", Status.choices),
-        "priority": options("priority", Priority.choices),
+        "service": option_tags(Service.objects.order_by("name").values_list("pk", "name"), chosen["service"]),
+        "assignee": option_tags(people, chosen["assignee"]),
+        "status": [(value, label, value in chosen["status"]) for value, label in Status.choices],
+        "priority": [
+            (str(value), label, str(value) in chosen["priority"]) for value, label in Priority.choices
+        ],
     }
 
 
