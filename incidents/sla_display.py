@@ -12,7 +12,7 @@ from sla import clock as sla_clock
 from sla import states
 from sla.escalations import pending_levels
 from sla.models import SlaClock
-from sla.selectors import escalation_of
+from sla.selectors import escalation_shown
 from sla.states import State
 
 from .escalation import ADAPTER
@@ -106,8 +106,11 @@ def sla_badge(clock: SlaClock, *, now: datetime, cancelled: bool = False) -> Sla
 
 
 def incident_sla_badges(incident: Incident, *, now: datetime) -> list[SlaBadge]:
-    """One badge per target, response first (uses the prefetched `sla_clocks`)."""
-    return sla_badges(incident.sla_clocks.all(), now=now, cancelled=incident.status == Status.CANCELLED)
+    """One badge per target, response first: the clocks incident_shown() read (`sla_clock_list`), else
+    the prefetched `sla_clocks` of a services' read (incident_list())."""
+    clocks = incident.__dict__.get("sla_clock_list")
+    clocks = incident.sla_clocks.all() if clocks is None else clocks
+    return sla_badges(clocks, now=now, cancelled=incident.status == Status.CANCELLED)
 
 
 def sla_badges(clocks: Iterable[SlaClock], *, now: datetime, cancelled: bool = False) -> list[SlaBadge]:
@@ -147,9 +150,9 @@ class EscalationInfo:
 
 
 def escalation_info(incident: Incident, *, now: datetime) -> EscalationInfo | None:
-    """The escalation's progress on the detail page (one query; three with a working calendar),
-    from the levels snapshotted when the policy was applied."""
-    escalation = escalation_of(incident)
+    """The escalation's progress on the detail page (one query; two when there is one), from the
+    levels snapshotted when the policy was applied."""
+    escalation = escalation_shown(incident)
     if escalation is None:
         return None
     upcoming = next(iter(pending_levels(escalation, incident, ADAPTER)), None)

@@ -4,6 +4,7 @@ from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from catalog.models import Service
+from core.api import rows
 from core.businesstime import ALWAYS, WorkingCalendar
 
 from .models import Calendar, Escalation, EscalationPolicy, SlaClock, SlaPolicy, SlaTarget
@@ -87,6 +88,26 @@ def escalation_of(record: models.Model, *, lock: bool = False) -> Escalation | N
         escalations = escalations.select_for_update(of=("self",))
     related = escalations.select_related("policy", "calendar")
     return related.prefetch_related("calendar__periods", "calendar__holidays").first()
+
+
+_SHOWN_ESCALATION = [field.name for field in Escalation._meta.concrete_fields]
+
+
+def escalation_shown(record: models.Model) -> Escalation | None:
+    """The record's escalation as a page shows it, with its policy's name and state but not its
+    calendar: one plain query when there is none, two when there is. escalation_of() compiles a
+    three-table join (~1 ms of CPU, most of a page view's reads) and prefetches the calendar's
+    periods and holidays, which only scheduling needs."""
+    kind = ContentType.objects.get_for_model(record)
+    found = rows.select_in(
+        Escalation, _SHOWN_ESCALATION, [record.pk], key="object_id", where={"content_type": kind.pk}
+    )
+    if not found:
+        return None
+    escalation = found[0]
+    policy = rows.select_in(EscalationPolicy, ("name", "active"), [escalation.policy_id])[0]
+    Escalation._meta.get_field("policy").set_cached_value(escalation, policy)
+    return escalation
 
 
 def escalation_annotations(model: type[models.Model]) -> dict:

@@ -49,7 +49,10 @@ def _get_incident(pk: int) -> Incident:
 
 def _shown_incident(pk: int) -> Incident:
     """The incident as its page shows it (a leaner read than the one handed to services)."""
-    return get_object_or_404(selectors.incident_detail(), pk=pk)
+    incident = selectors.incident_shown(pk)
+    if incident is None:
+        raise Http404("No such incident.")
+    return incident
 
 
 @require_GET
