@@ -38,6 +38,13 @@ class DurationStyle:
     smallest: int  # seconds in the smallest unit shown
     keep_zero: bool  # "2h 00m" rather than "2h"
 
+    @property
+    def units(self) -> tuple[tuple[int, str], ...]:
+        """(seconds, label) of each unit shown, largest first."""
+        return tuple(
+            (size, label) for size, label in zip(_SIZES, self.labels, strict=True) if size >= self.smallest
+        )
+
 
 STYLES = {
     "clock": DurationStyle(_COMPACT, 1, keep_zero=True),
@@ -46,15 +53,13 @@ STYLES = {
     "words": DurationStyle(_WORDS, 1, keep_zero=False),
 }
 EMPTY = "—"
+_UNITS = {name: style.units for name, style in STYLES.items()}  # formatted hundreds of times a page
 
 
 def duration_text(value: timedelta | None, style: str) -> str:
     if value is None:
         return EMPTY
-    chosen = STYLES[style]
-    units = [
-        (size, label) for size, label in zip(_SIZES, chosen.labels, strict=True) if size >= chosen.smallest
-    ]
+    chosen, units = STYLES[style], _UNITS[style]
     seconds = round(value.total_seconds())
     sign, seconds = ("−" if seconds < 0 else ""), abs(seconds)
     lead = next((i for i, (size, _) in enumerate(units) if seconds >= size), len(units) - 1)

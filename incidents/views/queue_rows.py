@@ -71,7 +71,7 @@ def row_html(
         f'<td class="nowrap">{sla}</td>'
         f"<td>{escape(row['service_name'] or '')}</td>"
         f"<td>{assignee}</td>"
-        f'<td class="nowrap"><time datetime="{created.isoformat()}" title="{escape(local_minute(created))}">'
+        f'<td class="nowrap"><time datetime="{created.isoformat()}" title="{escape(local_minute(created, created.tzinfo))}">'
         f"{escape(duration_text(now - row['created_at'], 'age'))}</time></td></tr>"
     )
 
