@@ -92,6 +92,12 @@ def local_minute(instant: datetime | None, zone: tzinfo | None = None) -> str:
     return f"{local:{MINUTE}} {local.tzname()}"
 
 
+def local_iso(instant: datetime | None) -> str:
+    """An instant in ISO 8601 in the active time zone (for `<time datetime>`, as Django's `date:'c'`
+    wrote it, at a tenth of the cost); empty for None."""
+    return timezone.localtime(instant).isoformat() if instant else ""
+
+
 def utc_minute(instant: datetime | None) -> str:
     """An instant in text stored for many readers, e.g. "2026-11-16 10:00 UTC" (see localize_instants)."""
     return local_minute(instant, UTC)

@@ -1,9 +1,11 @@
 """core/formatting.py: the one duration formatter, in each style, and its template filters."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
+from django.utils import timezone
 
 from core.formatting import duration_text
 
@@ -47,3 +49,13 @@ def test_template_filters():
     assert template.render(Context({"d": timedelta(minutes=11, seconds=40)})) == (
         "11 min 40 s · 11m 40s · P0DT00H11M40S"
     )
+
+
+def test_instant_filters_say_what_djangos_date_filter_said_in_the_readers_zone():
+    instant = datetime(2026, 11, 16, 10, 0, 30, tzinfo=UTC)
+    ours = Template("{% load formatting %}{{ t|local_minute }} · {{ t|local_iso }} · {{ none|local_iso }}.")
+    djangos = Template("{{ t|date:'Y-m-d H:i T' }} · {{ t|date:'c' }} · {{ none|date:'c' }}.")
+    with timezone.override(ZoneInfo("Asia/Tokyo")):
+        shown = ours.render(Context({"t": instant, "none": None}))
+        assert shown == "2026-11-16 19:00 JST · 2026-11-16T19:00:30+09:00 · ."
+        assert shown == djangos.render(Context({"t": instant, "none": None}))
