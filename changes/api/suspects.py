@@ -27,6 +27,7 @@ from core.api.ordering import OrderingFilter
 from core.api.permissions import HasRole
 from core.api.schema import period_parameters
 from core.api.serializers import ErrorSerializer, NamedRefSerializer, StrictInputSerializer, UserRefSerializer
+from core.filtersets import FilterSet
 
 from .. import permissions, suspects
 from ..models import Change, SuspectedCause, SuspectReason, SuspectStatus
@@ -87,7 +88,7 @@ class SuspectDismissSerializer(StrictInputSerializer):
 # --- lists -----------------------------------------------------------------------------------------
 
 
-class SuspectFilter(django_filters.FilterSet):
+class SuspectFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=SuspectStatus.choices)
 
     class Meta:

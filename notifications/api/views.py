@@ -7,6 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.filtersets import FilterSet
 from notifications import selectors, services
 from notifications.models import Notification
 
@@ -28,7 +29,7 @@ def _validated(serializer_class, request) -> dict:
     return dict(serializer.validated_data)
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(FilterSet):
     unread = django_filters.BooleanFilter(
         field_name="read_at", lookup_expr="isnull", label="true: unread only; false: read only"
     )
