@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.models import Service
 from core.decorators import permission_required
+from core.fixed_reads import FixedRead
 from core.html_options import option_tags
 from core.permissions import allowed
 from core.teams import assignable_groups
@@ -130,6 +131,12 @@ def queue_query(params: QueryDict, *, request, queryset=None) -> QueueQuery:
     return QueueQuery(filterset, sort, key, sort.startswith("-"), searching)
 
 
+# The filter panel's and bulk bar's choices: the same statements on every page view.
+SERVICES = FixedRead(lambda: Service.objects.order_by("name").values_list("pk", "name"))
+ASSIGNABLE_PEOPLE = FixedRead(lambda: assignable_users().values_list("pk", "username"))
+TEAMS = FixedRead(lambda: assignable_groups().values_list("pk", "name"))
+
+
 @require_GET
 @permission_required()
 def queue(request):
@@ -173,7 +180,7 @@ def render_queue(request, params: QueryDict, *, status: int = 200, bulk_form=Non
         "nav": "incidents",
     }
     if not partial:
-        people = list(assignable_users().values_list("pk", "username"))
+        people = ASSIGNABLE_PEOPLE()
         bulk_choice = bulk_form.data if bulk_form is not None else {}
         context.update(
             options=_filter_options(params, people),
@@ -194,9 +201,7 @@ def render_queue(request, params: QueryDict, *, status: int = 200, bulk_form=Non
             bulk_actions=BULK_ACTIONS,
             bulk_max=BULK_MAX_ROWS,
             bulk_people=option_tags(people, {bulk_choice.get("assignee")}) if can_bulk else "",
-            bulk_groups=option_tags(assignable_groups().values_list("pk", "name"), {bulk_choice.get("group")})
-            if can_bulk
-            else "",
+            bulk_groups=option_tags(TEAMS(), {bulk_choice.get("group")}) if can_bulk else "",
         )
     template = "incidents/_queue_table.html" if partial else "incidents/queue.html"
     response = render(request, template, context, status=status)
@@ -235,7 +240,7 @@ def _filter_options(query, people: list[tuple[int, str]]) -> dict:
     be assigned to), statuses and priorities as (value, label, selected) for their checkboxes."""
     chosen = {name: set(query.getlist(name)) for name in ("service", "assignee", "status", "priority")}
     return {
-        "service": option_tags(Service.objects.order_by("name").values_list("pk", "name"), chosen["service"]),
+        "service": option_tags(SERVICES(), chosen["service"]),
         "assignee": option_tags(people, chosen["assignee"]),
         "status": [(value, label, value in chosen["status"]) for value, label in Status.choices],
         "priority": [
