@@ -9,12 +9,12 @@ from operator import attrgetter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from core import roles
 from core.api import rows
 from core.models import Team, TimelineEntry
-from core.timeline import timeline_for
+from core.timeline import newest_entries, timeline_for
 from sla.models import Escalation, SlaClock
 from sla.selectors import escalation_annotations
 
@@ -307,14 +307,12 @@ def incident_timeline_page(
     first: one query off the (subject, created_at) index, whatever the timeline's length (one row more
     than shown tells whether older entries remain)."""
     size = size or TIMELINE_PAGE
-    entries = incident_timeline(incident=incident, viewer=viewer)
-    if before is not None:
-        entries = entries.filter(
-            Q(created_at__lt=before.created_at) | Q(created_at=before.created_at, id__lt=before.id)
-        )
-    own = [field.name for field in TimelineEntry._meta.concrete_fields]
-    entries = entries.only(*own, "actor__username")  # not the actors' whole accounts
-    rows_ = list(entries.order_by("-created_at", "-id")[: size + 1])
+    rows_ = newest_entries(
+        incident,
+        include_internal=roles.can_read_internal_notes(viewer),
+        before=(before.created_at, before.id) if before is not None else None,
+        limit=size + 1,
+    )
     shown = rows_[:size]
     older = TimelineCursor(shown[-1].created_at, shown[-1].id) if len(rows_) > size else None
     return TimelinePage(shown, older)
