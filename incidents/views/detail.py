@@ -344,7 +344,7 @@ def _render_detail(request, incident: Incident, *, status=200, error="", bound=N
         IncidentEditForm(incident=incident) if open_panel == "edit" and editable else None
     )
     timeline = selectors.incident_timeline_page(incident=incident, viewer=user)
-    watchers = list(incident.watchers.order_by("username").only("username"))
+    watchers = selectors.incident_watchers(incident)
     now = timezone.now()
     escalation = escalation_info(incident, now=now)
     can_escalate = bool(
