@@ -3,6 +3,7 @@ transaction as the change it describes, so history and state can never disagree.
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -10,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.db.models import QuerySet
 
-from .api.rows import loaded
+from .api.rows import Converters, as_read, converters, loaded
 from .models import TimelineEntry
 
 
@@ -64,7 +65,8 @@ def timeline_for(subject: models.Model, *, include_internal: bool = True) -> Que
     return entries
 
 
-def _newest_statement() -> tuple[str, str, str, list[str], list]:
+@cache
+def _newest_statement() -> tuple[str, str, str, list[str], Converters]:
     """The SELECT of newest_entries (with `{internal}` and `{before}` slots) and what fills them, the
     entry's attribute names in column order, and the converters (from_db_value) by position."""
     meta, quote = TimelineEntry._meta, connection.ops.quote_name
@@ -85,13 +87,7 @@ def _newest_statement() -> tuple[str, str, str, list[str], list]:
         f" WHERE {column('content_type')} = %s AND {column('object_id')} = %s{{internal}}{{before}}"
         f" ORDER BY {column('created_at')} DESC, {column('id')} DESC LIMIT %s"
     )
-    converters = [
-        (at, field.from_db_value) for at, field in enumerate(fields) if hasattr(field, "from_db_value")
-    ]
-    return sql, internal, before, [field.attname for field in fields], converters
-
-
-_NEWEST = None
+    return sql, internal, before, [field.attname for field in fields], converters(fields)
 
 
 def newest_entries(
@@ -106,10 +102,7 @@ def newest_entries(
     timeline_for() gives, by one plain statement built once per process: a page view read a page of
     entries, and compiling the ORM's statement cost more than PostgreSQL took to answer it (the
     (subject, created_at) index). Entries are for showing (core.api.rows.loaded: no `__init__`)."""
-    global _NEWEST
-    if _NEWEST is None:
-        _NEWEST = _newest_statement()
-    sql, internal, older, names, converters = _NEWEST
+    sql, internal, older, names, converted = _newest_statement()
     params: list = [ContentType.objects.get_for_model(subject).pk, subject.pk]
     if not include_internal:
         params.append(TimelineEntry.Visibility.INTERNAL)
@@ -122,10 +115,7 @@ def newest_entries(
     actor_field, user = TimelineEntry._meta.get_field("actor"), get_user_model()
     entries = []
     for row in found:
-        values = list(row[: len(names)])
-        for at, convert in converters:
-            values[at] = convert(values[at], None, connection)
-        entry = loaded(TimelineEntry, connection.alias, names, values)
+        entry = loaded(TimelineEntry, connection.alias, names, as_read(row[: len(names)], converted))
         actor_id = entry.actor_id
         actor = loaded(user, connection.alias, ["id", "username"], (actor_id, row[-1])) if actor_id else None
         actor_field.set_cached_value(entry, actor)

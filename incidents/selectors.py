@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from operator import attrgetter
 
 from django.contrib.auth import get_user_model
@@ -261,23 +262,21 @@ def incident_shown(pk: int) -> Incident | None:
 def incident_watchers(incident: Incident) -> list:
     """The incident's watchers by username, with only their id and username: one plain statement
     built once per process (compiling the ORM's join cost more than running it, on every page view)."""
-    global _WATCHERS
-    if _WATCHERS is None:
-        through, users = Incident.watchers.through._meta, get_user_model()._meta
-        quote = connection.ops.quote_name
-        user_id = quote(through.get_field("user").column)
-        _WATCHERS = (
-            f"SELECT u.{quote(users.pk.column)}, u.{quote(users.get_field('username').column)}"
-            f" FROM {quote(users.db_table)} u JOIN {quote(through.db_table)} w ON w.{user_id} = u.{quote(users.pk.column)}"
-            f" WHERE w.{quote(through.get_field('incident').column)} = %s"
-            f" ORDER BY u.{quote(users.get_field('username').column)}"
-        )
     with connection.cursor() as cursor:
-        cursor.execute(_WATCHERS, [incident.pk])
+        cursor.execute(_watchers_statement(), [incident.pk])
         return [rows.loaded(get_user_model(), connection.alias, ("id", "username"), row) for row in cursor]
 
 
-_WATCHERS: str | None = None
+@cache
+def _watchers_statement() -> str:
+    through, users = Incident.watchers.through._meta, get_user_model()._meta
+    quote = connection.ops.quote_name
+    user_id, username = quote(users.pk.column), quote(users.get_field("username").column)
+    return (
+        f"SELECT u.{user_id}, u.{username} FROM {quote(users.db_table)} u"
+        f" JOIN {quote(through.db_table)} w ON w.{quote(through.get_field('user').column)} = u.{user_id}"
+        f" WHERE w.{quote(through.get_field('incident').column)} = %s ORDER BY u.{username}"
+    )
 
 
 RELATED_DAYS = 7

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.db.models.base import ModelState
 
 Attacher = Callable[[list[models.Model]], None]
+Converters = list[tuple[int, Callable]]  # (position in a row, a field's from_db_value)
 
 
 class AttachingQuerySet(QuerySet):
@@ -86,12 +87,7 @@ def select_in(
     with connection.cursor() as cursor:
         cursor.execute(sql, [list(ids), *where.values()])
         found = cursor.fetchall()
-    if converted:
-        found = [list(row) for row in found]
-        for row in found:
-            for at, convert in converted:
-                row[at] = convert(row[at], None, connection)
-    return [loaded(model, connection.alias, names, row) for row in found]
+    return [loaded(model, connection.alias, names, as_read(row, converted)) for row in found]
 
 
 @cache
@@ -101,7 +97,7 @@ def _statement(
     key: str,
     where: tuple[str, ...],
     order: tuple[str, ...],
-) -> tuple[str, list[str], list[tuple[int, Callable]]]:
+) -> tuple[str, list[str], Converters]:
     """select_in()'s SELECT (parameters: the ids, then `where`'s values), the attribute names in column
     order and the converters by position: built once per shape and process."""
     meta, quote = model._meta, connection.ops.quote_name
@@ -109,9 +105,7 @@ def _statement(
     fields = [
         field for field in meta.concrete_fields if field in wanted
     ]  # from_db() takes them in this order
-    converted = [
-        (at, field.from_db_value) for at, field in enumerate(fields) if hasattr(field, "from_db_value")
-    ]
+    converted = converters(fields)
     key_field = meta.pk if key == "pk" else meta.get_field(key)
     conditions = [f"{quote(key_field.column)} = ANY(%s)"]
     conditions += [f"{quote(meta.get_field(name).column)} = %s" for name in where]
@@ -124,6 +118,22 @@ def _statement(
         f" WHERE {' AND '.join(conditions)}{' ORDER BY ' + ', '.join(sorting) if sorting else ''}"
     )
     return sql, [field.attname for field in fields], converted
+
+
+def converters(fields: Sequence[models.Field]) -> Converters:
+    """(position, from_db_value) of the fields, in a row of their columns, that the ORM converts after
+    reading (a JSONField's text becomes its value)."""
+    return [(at, field.from_db_value) for at, field in enumerate(fields) if hasattr(field, "from_db_value")]
+
+
+def as_read(row: Sequence, converted: Converters) -> Sequence:
+    """A fetched row's values as the ORM reads them (`converted` from converters())."""
+    if not converted:
+        return row
+    values = list(row)
+    for at, convert in converted:
+        values[at] = convert(values[at], None, connection)
+    return values
 
 
 def loaded(model: type[models.Model], alias: str, names: Sequence[str], values: Sequence) -> models.Model:

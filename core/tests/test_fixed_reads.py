@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_call_reads_the_rows_as_they_are_now():
-    services = FixedRead(lambda: Service.objects.order_by("name").values_list("name", flat=False))
+    services = FixedRead(lambda: Service.objects.order_by("name").values_list("name"))
     Service.objects.create(name="Payments", slug="payments")
     assert services() == [("Payments",)]
     Service.objects.create(name="Billing", slug="billing")
