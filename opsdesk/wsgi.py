@@ -18,3 +18,9 @@ from opsdesk.celery import app as celery_app  # noqa: E402
 
 celery_app.finalize(auto=True)
 celery_app.amqp.producer_pool.connections.connection.transport  # noqa: B018
+
+# Then the garbage collector: what the worker has loaded is frozen out of its sight, and it collects
+# between requests rather than in the middle of them (core/web_gc.py).
+from core.web_gc import collect_between_requests  # noqa: E402
+
+collect_between_requests()
