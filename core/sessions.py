@@ -17,7 +17,7 @@ class SessionStore(db.SessionStore):
         key = self.session_key  # validated by Django (a key of the wrong shape is None here)
         if key is None:
             return None
-        with connection.cursor() as cursor:
+        with connection.prepared_cursor() as cursor:
             cursor.execute(SQL, [key, timezone.now()])
             row = cursor.fetchone()
         if row is None:

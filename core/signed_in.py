@@ -41,7 +41,7 @@ def _statement(extra: str, join: str, where: str) -> tuple[str, list[str]]:
 def _read(statement: tuple[str, str, str], value):
     """(user, the `extra` columns' values) or None."""
     sql, names = _statement(*statement)
-    with connection.cursor() as cursor:
+    with connection.prepared_cursor() as cursor:
         cursor.execute(sql, [list(roles.ALL_ROLES), value])
         row = cursor.fetchone()
     if row is None:

@@ -109,15 +109,15 @@ def newest_entries(
     if before is not None:
         params.extend(before)
     sql = sql.format(internal="" if include_internal else internal, before="" if before is None else older)
-    with connection.cursor() as cursor:
+    with connection.prepared_cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         found = cursor.fetchall()
-    actor_field, user = TimelineEntry._meta.get_field("actor"), get_user_model()
+    actor_field, user, alias = TimelineEntry._meta.get_field("actor"), get_user_model(), connection.alias
     entries = []
     for row in found:
-        entry = loaded(TimelineEntry, connection.alias, names, as_read(row[: len(names)], converted))
+        entry = loaded(TimelineEntry, alias, names, as_read(row[: len(names)], converted))
         actor_id = entry.actor_id
-        actor = loaded(user, connection.alias, ["id", "username"], (actor_id, row[-1])) if actor_id else None
+        actor = loaded(user, alias, ["id", "username"], (actor_id, row[-1])) if actor_id else None
         actor_field.set_cached_value(entry, actor)
         entries.append(entry)
     return entries

@@ -262,9 +262,10 @@ def incident_shown(pk: int) -> Incident | None:
 def incident_watchers(incident: Incident) -> list:
     """The incident's watchers by username, with only their id and username: one plain statement
     built once per process (compiling the ORM's join cost more than running it, on every page view)."""
-    with connection.cursor() as cursor:
+    with connection.prepared_cursor() as cursor:
         cursor.execute(_watchers_statement(), [incident.pk])
-        return [rows.loaded(get_user_model(), connection.alias, ("id", "username"), row) for row in cursor]
+        user, alias = get_user_model(), connection.alias
+        return [rows.loaded(user, alias, ("id", "username"), row) for row in cursor]
 
 
 @cache

@@ -84,10 +84,11 @@ def select_in(
     field with `from_db_value` (a JSONField) is converted by it, as the ORM does."""
     where = where or {}
     sql, names, converted = _statement(model, tuple(columns), key, tuple(where), tuple(order))
-    with connection.cursor() as cursor:
+    with connection.prepared_cursor() as cursor:
         cursor.execute(sql, [list(ids), *where.values()])
         found = cursor.fetchall()
-    return [loaded(model, connection.alias, names, as_read(row, converted)) for row in found]
+    alias = connection.alias  # once: each look-up through the connection proxy costs a thread-local read
+    return [loaded(model, alias, names, as_read(row, converted)) for row in found]
 
 
 @cache
