@@ -6,6 +6,8 @@ import time
 
 from django.core.cache import InvalidCacheBackendError, caches
 
+from core.window_counts import increment, window_start
+
 WINDOW_SECONDS = 60
 
 
@@ -20,15 +22,8 @@ def retry_after(*, bucket: str, limit: int, now: float | None = None) -> int | N
     """Count one request against `bucket` (an integration's key); None if it is within `limit` per
     minute, else the seconds to wait."""
     now = time.time() if now is None else now
-    window = int(now // WINDOW_SECONDS)
-    key = f"alerts:rate:{bucket}:{window}"
-    cache = _cache()
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=WINDOW_SECONDS + 5)
-        count = 1
-    if count <= limit:
+    start = window_start(WINDOW_SECONDS, now)
+    key = f"alerts:rate:{bucket}:{start // WINDOW_SECONDS}"
+    if increment(_cache(), key, timeout=WINDOW_SECONDS + 5) <= limit:
         return None
-    return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+    return max(1, math.ceil(start + WINDOW_SECONDS - now))

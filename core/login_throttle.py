@@ -19,6 +19,7 @@ from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 
 from core.profiles import ProfileBackendMixin
+from core.window_counts import increment, window_start
 
 CACHE_ALIAS = "shared"
 KEY_PREFIX = "login"
@@ -58,8 +59,8 @@ def _lock_key(kind: str, subject: str) -> str:
     return f"{KEY_PREFIX}:lock:{kind}:{subject}"
 
 
-def _counter_key(kind: str, subject: str, window_start: int) -> str:
-    return f"{KEY_PREFIX}:failures:{kind}:{subject}:{window_start}"
+def _counter_key(kind: str, subject: str, start: int) -> str:
+    return f"{KEY_PREFIX}:failures:{kind}:{subject}:{start}"
 
 
 def seconds_locked(*, username: str, address: str) -> int:
@@ -74,10 +75,9 @@ def seconds_locked(*, username: str, address: str) -> int:
 
 def failure_counts(*, username: str, address: str) -> dict[str, int]:
     """Failures counted in the current window: {"account": n, "address": m}."""
-    window = settings.OPSDESK_LOGIN_LOCKOUT_SECONDS
-    window_start = int(time.time() // window * window)
+    start = window_start(settings.OPSDESK_LOGIN_LOCKOUT_SECONDS)
     subjects = _subjects(username=username, address=address)
-    keys = {kind: _counter_key(kind, subject, window_start) for kind, subject in subjects.items()}
+    keys = {kind: _counter_key(kind, subject, start) for kind, subject in subjects.items()}
     found = caches[CACHE_ALIAS].get_many(list(keys.values()))
     return {kind: found.get(key, 0) for kind, key in keys.items()}
 
@@ -87,13 +87,11 @@ def record_failure(*, username: str, address: str) -> int:
     cache = caches[CACHE_ALIAS]
     window = settings.OPSDESK_LOGIN_LOCKOUT_SECONDS
     now = time.time()
-    window_start = int(now // window * window)
+    start = window_start(window, now)
     limits = _limits()
     locked = 0
     for kind, subject in _subjects(username=username, address=address).items():
-        key = _counter_key(kind, subject, window_start)
-        cache.add(key, 0, timeout=window * 2)
-        if cache.incr(key) >= limits[kind]:
+        if increment(cache, _counter_key(kind, subject, start), timeout=window * 2) >= limits[kind]:
             cache.set(_lock_key(kind, subject), now + window, timeout=window * 2)
             locked = window
     return locked
@@ -101,21 +99,19 @@ def record_failure(*, username: str, address: str) -> int:
 
 def record_success(*, username: str) -> None:
     """The account's owner got in: its failures so far no longer count (the address's still do)."""
-    window = settings.OPSDESK_LOGIN_LOCKOUT_SECONDS
-    window_start = int(time.time() // window * window)
+    start = window_start(settings.OPSDESK_LOGIN_LOCKOUT_SECONDS)
     account = _subjects(username=username, address="")["account"]
-    caches[CACHE_ALIAS].delete(_counter_key("account", account, window_start))
+    caches[CACHE_ALIAS].delete(_counter_key("account", account, start))
 
 
 def unlock(*, username: str = "", address: str = "") -> None:
     """Lift the lock of an account and/or an address and forget their failures in this window
     (`manage.py unlock_login`)."""
     cache = caches[CACHE_ALIAS]
-    window = settings.OPSDESK_LOGIN_LOCKOUT_SECONDS
-    window_start = int(time.time() // window * window)
+    start = window_start(settings.OPSDESK_LOGIN_LOCKOUT_SECONDS)
     for kind, subject in _subjects(username=username, address=address.strip()).items():
         if subject:
-            cache.delete_many([_lock_key(kind, subject), _counter_key(kind, subject, window_start)])
+            cache.delete_many([_lock_key(kind, subject), _counter_key(kind, subject, start)])
 
 
 def lockout_message(seconds: int) -> str:
