@@ -317,6 +317,10 @@ REST_FRAMEWORK = {
     # Request bodies are JSON, and the schema says so (a body declared as JSON, form and multipart at once
     # trips client generators); a view that truly takes a form or a file names its own parsers.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [  # DRF's JSON, encoded by orjson; then the browsable API
+        "core.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DURATION_FORMAT": "iso-8601",  # a DurationField left undeclared still answers ISO 8601 (P0DT00H15M00S)
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
