@@ -118,12 +118,16 @@ class PlainRowsMixin:
     A serializer with relational fields (which may need the request) gets its plan per instance."""
 
     def to_representation(self, instance):
-        key = (type(self), timezone.get_current_timezone() if settings.USE_TZ else None)
-        plan = _PLANS.get(key)
+        plan = self.__dict__.get("_rows_plan")  # a list's rows share their serializer (and time zone)
         if plan is None:
-            plan = _plan(self)
+            key = (type(self), timezone.get_current_timezone() if settings.USE_TZ else None)
+            plan = _PLANS.get(key)
+            if plan is None:
+                plan = _plan(self)
+                if not _has_related(plan):
+                    _PLANS[key] = plan
             if not _has_related(plan):
-                _PLANS[key] = plan
+                self._rows_plan = plan
         return _represent(plan, instance, self)
 
 
@@ -182,12 +186,16 @@ def _fast_datetime(field):
     if getattr(field, "format", api_settings.DATETIME_FORMAT).lower() != ISO_8601:
         return None
     zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    utc = zone is datetime.UTC or getattr(zone, "key", None) in ("UTC", "Etc/UTC")
 
     def represent(value):
-        if not isinstance(value, datetime.datetime) or timezone.is_naive(value):
-            return field.to_representation(value)
-        text = value.astimezone(zone).isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
+        if type(value) is datetime.datetime and value.tzinfo is not None:
+            if utc and value.tzinfo is datetime.UTC:  # as read from the database, shown in UTC (the API)
+                return value.isoformat()[:-6] + "Z"
+            if value.utcoffset() is not None:
+                text = value.astimezone(zone).isoformat()
+                return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return field.to_representation(value)
 
     return represent
 

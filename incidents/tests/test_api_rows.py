@@ -3,9 +3,11 @@
 escalation, running, paused and stopped clocks."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 from rest_framework import serializers
 
 from incidents import selectors, services
@@ -115,3 +117,13 @@ def test_attached_records_are_the_orms(incidents):
             assert (mine and [mine.pk, *[getattr(mine, c) for c in columns]]) == (
                 theirs and [theirs.pk, *[getattr(theirs, c) for c in columns]]
             )
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/St_Johns"])
+def test_rows_are_drf_s_in_any_active_time_zone(incidents, zone):
+    """The API answers in UTC; serializers used where a zone is active (pages, exports) follow it."""
+    rows = list(selectors.incident_rows().order_by("id"))
+    with timezone.override(ZoneInfo(zone)):
+        serializer = IncidentSerializer(context={"now": T0})
+        for row in rows:
+            assert serializer.to_representation(row) == generic(serializer, row)
