@@ -13,7 +13,10 @@ def window_start(seconds: int, now: float | None = None) -> int:
 
 def increment(cache: BaseCache, key: str, *, timeout: float) -> int:
     """Add one to the count at `key` and return the new count: one atomic increment once the key exists
-    (two processes counting at once both count); the first count creates it, living `timeout` seconds."""
+    (two processes counting at once both count); the first count creates it, living `timeout` seconds.
+    In Redis (core/cache.py) one round trip; in another cache, Django's incr() and add()."""
+    if hasattr(cache, "count"):
+        return cache.count(key, timeout)
     try:
         return cache.incr(key)
     except ValueError:  # the window's first count

@@ -1,4 +1,5 @@
 import datetime
+import functools
 import types
 
 from django.conf import settings
@@ -48,6 +49,7 @@ class StrictInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+@functools.lru_cache(maxsize=4096)  # a page's clocks share a few targets (PT15M, PT4H...)
 def iso_duration(value: datetime.timedelta) -> str:
     """ISO 8601 in its shortest form, days at most (what Django's parse_duration reads back): PT15M,
     P1DT4H, PT0S; "-PT5M" when negative (overdue)."""

@@ -40,3 +40,17 @@ def test_the_next_window_counts_afresh_and_each_user_has_a_budget(limited, clien
         assert client_for(manager).get("/api/v1/incidents/").status_code == 200
     with time_machine.travel(START + datetime.timedelta(seconds=50), tick=False):
         assert api.get("/api/v1/incidents/").status_code == 200
+
+
+def test_a_count_is_one_atomic_step_and_expires(settings):
+    """core/cache.py's count(): what two web processes (two clients of one Redis) count adds up, and the
+    key lives only as long as asked."""
+    from core.cache import RedisCache
+
+    shared = settings.CACHES["shared"]
+    first, second = (RedisCache(shared["LOCATION"], {"KEY_PREFIX": shared["KEY_PREFIX"]}) for _ in range(2))
+    counts = [cache.count("test:count", 30) for cache in (first, second, first)]
+    assert counts == [1, 2, 3]
+    client = first._cache.get_client(write=True)
+    assert 0 < client.ttl(first.make_and_validate_key("test:count")) <= 30
+    assert first.get("test:count") == 3  # readable as Django's cache reads integers

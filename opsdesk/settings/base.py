@@ -280,7 +280,7 @@ CACHES = {
     # Counters every web process must share: failed logins (core/login_throttle.py) and API throttles.
     "shared": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",  # Django's, a client per pool (core/cache.py)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "opsdesk-shared",
         }
@@ -289,7 +289,7 @@ CACHES = {
     ),
     "alerts": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",  # Django's, a client per pool (core/cache.py)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "opsdesk",
         }
