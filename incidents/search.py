@@ -46,7 +46,12 @@ class SearchDocument(models.Model):
     document = SearchVectorField()
 
     class Meta:
-        indexes = [GinIndex(fields=["document"], name="incident_search_document_idx")]
+        indexes = [
+            # New and changed documents wait in the index's pending list until it holds this many kB
+            # (PostgreSQL's default: 4 MB); every search reads the whole list: ~4,000 waiting documents
+            # (41 pages) made a search for a number take 0.55 ms instead of 0.05 ms.
+            GinIndex(fields=["document"], name="incident_search_document_idx", gin_pending_list_limit=128)
+        ]
 
     def __str__(self) -> str:
         return f"Search document of incident {self.incident_id}"

@@ -337,6 +337,14 @@ def test_search_is_an_index_scan_not_a_sequential_scan(desk, query):
     assert "incident_search_document_idx" in plan, plan
 
 
+def test_documents_waiting_for_the_index_stay_few(db):
+    """Every search reads the GIN index's whole pending list (new and changed documents not yet merged):
+    it is kept to 128 kB rather than PostgreSQL's 4 MB, so a busy desk's searches stay index-fast."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'incident_search_document_idx'")
+        assert cursor.fetchone()[0] == ["gin_pending_list_limit=128"]
+
+
 def test_typo_corrections_read_the_vocabulary_by_its_trigram_index(desk):
     with connection.cursor() as cursor:  # a vocabulary of some size
         cursor.execute(
