@@ -285,10 +285,13 @@ def run(params: HttpParams) -> int:
     with http_load.gunicorn(
         environ_, port=params.port, workers=params.workers, log=work / "gunicorn.log"
     ) as base:
-        single = {}
+        single, rows = {}, {}
         for point in points:  # one request each: checks the status, warms the workers, times the slow ones
-            single[point.name] = http_load.fetch(base, point.request, incident_id=ids[1])
-            _log(f"{point.name}: status {single[point.name][0]}, {single[point.name][1]:.2f} s")
+            status, seconds, body = http_load.fetch_body(base, point.request, incident_id=ids[1])
+            single[point.name] = status, seconds, len(body)
+            if ".csv" in point.request.path:
+                rows[point.name] = max(body.count(b"\n") - 1, 0)  # lines after the header
+            _log(f"{point.name}: status {status}, {seconds:.2f} s")
         refused = [name for name, (status, *_rest) in single.items() if not 200 <= status < 300]
         if refused:  # timing a login redirect or an error page would give figures that mean nothing
             raise SystemExit(f"[bench http] not answered with 2xx, so not measured: {', '.join(refused)}")
@@ -303,7 +306,12 @@ def run(params: HttpParams) -> int:
                 runs[point.name].append(run_)
                 _log(f"round {number} {point.name}: {run_.rate:.1f} req/s p50 {run_.p50_ms:.0f} ms")
     table = http_report.Table(
-        params=params, machine=machine, seed_seconds=seed_seconds, single=single, incidents=_count()
+        params=params,
+        machine=machine,
+        seed_seconds=seed_seconds,
+        single=single,
+        rows=rows,
+        incidents=_count(),
     )
     text = http_report.render(table, points, runs)
     print(text, flush=True)
@@ -313,7 +321,10 @@ def run(params: HttpParams) -> int:
     else:
         report.write_block(params.key, text)
         _log(f"wrote {report.RESULTS}")
-    return 0
+    missed = [goal for goal, _figure, met in http_report.goals(table, points, runs) if not met]
+    for goal in missed:
+        _log(f"goal missed: {goal}")
+    return 1 if missed else 0
 
 
 def _count() -> int:

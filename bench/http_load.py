@@ -109,6 +109,12 @@ _opener = urllib.request.build_opener(_NoRedirect)
 
 def fetch(base: str, request: Request, *, incident_id: int = 1) -> tuple[int, float, int]:
     """One request, redirects not followed: (status, seconds, body bytes)."""
+    status, seconds, body = fetch_body(base, request, incident_id=incident_id)
+    return status, seconds, len(body)
+
+
+def fetch_body(base: str, request: Request, *, incident_id: int = 1) -> tuple[int, float, bytes]:
+    """One request, redirects not followed: (status, seconds, body)."""
     headers = {"Content-Type": "application/json"} if request.body else {}
     if request.auth:
         headers["Authorization"] = request.auth
@@ -121,11 +127,11 @@ def fetch(base: str, request: Request, *, incident_id: int = 1) -> tuple[int, fl
         with _opener.open(
             urllib.request.Request(url, data=data, headers=headers, method=request.method), timeout=600
         ) as response:
-            size = len(response.read())
+            body = response.read()
             status = response.status
     except urllib.error.HTTPError as error:
-        size, status = len(error.read()), error.code
-    return status, time.monotonic() - started, size
+        body, status = error.read(), error.code
+    return status, time.monotonic() - started, body
 
 
 def drain(base: str, workers: int) -> None:
