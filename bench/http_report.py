@@ -79,7 +79,7 @@ def goals(
         if not judged:
             continue
         if measure == "ratio":
-            ratios = [_ratio(runs[p.name], runs.get(p.reference, [])) or 0.0 for p in judged]
+            ratios = [_ratio(runs[p.name], runs[p.reference]) or 0.0 for p in judged]  # no rate: 0
             verdicts.append((goal, f"lowest {min(ratios):.2f}×", min(ratios) >= bound))
         elif measure in ("p50", "p99"):
             if measure == "p50":

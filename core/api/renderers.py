@@ -1,8 +1,8 @@
 """The API's JSON renderer: DRF's output, encoded by orjson.
 
 DRF's JSONRenderer encodes with the standard library (its C encoder, then a copy of the text to escape
-U+2028/U+2029 and another to encode it): ~1 ms for a list page of 50 incidents (80 KB), a tenth of the
-whole request. orjson writes the same compact UTF-8 bytes in a fraction of that. Values orjson does not
+U+2028/U+2029 and another to encode it): 0.4 ms for a list page of 50 incidents (80 KB) in a loop, up to
+~0.9 ms inside a request. orjson writes the same compact UTF-8 bytes in 0.16 ms. Values orjson does not
 encode itself (dates and times, lazy translations, decimals...) go through DRF's encoder, so they read
 as before; anything orjson refuses (an integer wider than 64 bits), an indented rendering
 (`Accept: application/json; indent=4`, the browsable API) and `None` are left to DRF's renderer.

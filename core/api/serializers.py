@@ -126,10 +126,10 @@ class PlainRowsMixin:
             plan = _PLANS.get(key)
             if plan is None:
                 plan = _plan(self)
-                if not _has_related(plan):
-                    _PLANS[key] = plan
-            if not _has_related(plan):
-                self._rows_plan = plan
+                if _has_related(plan):
+                    return _represent(plan, instance, self)  # planned per instance, never kept
+                _PLANS[key] = plan
+            self._rows_plan = plan
         return _represent(plan, instance, self)
 
 

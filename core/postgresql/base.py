@@ -49,7 +49,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         params = super().get_connection_params()
         if C_LOADER is not None and settings.USE_TZ and self.timezone == datetime.UTC:
             params["context"].register_loader("timestamptz", UtcTimestamptzLoader)
-        if params.get("prepare_threshold") is None:  # OPTIONS["prepare_threshold"] still decides
+        if params.get("prepare_threshold") is None:  # a number in OPTIONS["prepare_threshold"] wins
             params["prepare_threshold"] = 0  # prepared_cursor()'s statements: at their first run
         return params
 
