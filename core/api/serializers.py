@@ -113,7 +113,8 @@ class PlainRowsMixin:
     builds no fields per request. DRF's generic walk costs ~60 attribute look-ups, `callable`/`inspect`
     checks and a try/except per row of a 35-field incident, and a ModelSerializer builds its fields anew
     for every response. Anything unusual (a missing attribute) falls back to DRF's own path, so the
-    output is DRF's; tests compare both (incidents/tests/test_api_rows.py).
+    output is DRF's, as JSON: tests compare both (incidents/tests/test_api_rows.py). One difference
+    before rendering: a UTC datetime shown in UTC is left as the datetime (see _fast_datetime)
 
     Method fields (`SerializerMethodField`) of nested serializers run with the outer serializer as
     `self`: they may read `self.context` (the outer one's, as DRF gives them) and nothing else of theirs.
@@ -182,7 +183,9 @@ def _has_related(plan: list[tuple]) -> bool:
 
 def _fast_datetime(field):
     """DRF's DateTimeField output (ISO 8601 in the current time zone, "Z" for UTC) with the time zone
-    looked up once per plan rather than once per value; None for any other field or format."""
+    looked up once per plan rather than once per value; None for any other field or format. A UTC value
+    shown in UTC (the API's) stays a datetime: the API's JSON renderer (core.api.renderers) writes it in
+    C as the same text, where formatting it here cost ~1 µs of Python a value, ~1 ms a list page."""
     if type(field) is not serializers.DateTimeField or not settings.USE_TZ:
         return None
     if getattr(field, "format", api_settings.DATETIME_FORMAT).lower() != ISO_8601:
@@ -193,7 +196,7 @@ def _fast_datetime(field):
     def represent(value):
         if type(value) is datetime.datetime and value.tzinfo is not None:
             if utc and value.tzinfo is datetime.UTC:  # as read from the database, shown in UTC (the API)
-                return value.isoformat()[:-6] + "Z"
+                return value  # for the renderer to write
             if value.utcoffset() is not None:
                 text = value.astimezone(zone).isoformat()
                 return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -23,7 +23,15 @@ PAYLOADS = [
         "at": datetime.datetime(2026, 12, 7, 14, 4, tzinfo=ZoneInfo("Asia/Tokyo")),
         "day": datetime.date(2026, 12, 7),
     },
-    {"time": datetime.time(9, 30), "span": datetime.timedelta(hours=4)},
+    {"time": datetime.time(9, 30, 0, 5), "span": datetime.timedelta(hours=4)},
+    {
+        "london": datetime.datetime(2026, 1, 7, tzinfo=ZoneInfo("Europe/London")),
+        "naive": datetime.datetime(2026, 1, 7),
+    },
+    [
+        datetime.datetime(5, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+        datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC),
+    ],
     {"label": gettext_lazy("Resolved"), "status": Status.RESOLVED, "amount": decimal.Decimal("12.50")},
     {"id": uuid.UUID("12345678-1234-5678-1234-567812345678"), 3: "int key"},
     ReturnDict({"status": 400, "fields": {"title": ["This field is required."]}}, serializer=None),
