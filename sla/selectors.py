@@ -1,6 +1,9 @@
+from functools import cache
+
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db import connection, models
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from catalog.models import Service
@@ -14,30 +17,48 @@ def sla_policy_list() -> QuerySet[SlaPolicy]:
     return SlaPolicy.objects.select_related("service", "calendar").prefetch_related("targets")
 
 
-def _policies_for(*, process: str, priority: int, service: Service | None) -> QuerySet[SlaPolicy]:
-    """The process's policies for the priority, the service's own first, then the default one."""
-    candidates = SlaPolicy.objects.filter(
-        Q(service=service) | Q(service__isnull=True), process=process, priority=priority
-    )
-    return candidates.order_by(F("service_id").asc(nulls_last=True))
+# The applicable SLA policy's id (parameters: process, priority, service id or None): the service's own
+# policy for the process and priority, else the default one (no service). The one definition of it.
+APPLICABLE_SLA_POLICY = """
+    SELECT p.id FROM sla_slapolicy p
+    WHERE p.process = %s AND p.priority = %s AND (p.service_id = %s OR p.service_id IS NULL)
+    ORDER BY p.service_id NULLS LAST LIMIT 1"""
 
 
 def sla_policy_for(*, process: str, priority: int, service: Service | None) -> SlaPolicy | None:
     """The service's own policy for the process and priority, else the default one (no service),
     with its targets (two queries)."""
+    applicable = RawSQL(APPLICABLE_SLA_POLICY, (process, priority, getattr(service, "pk", None)))
+    return SlaPolicy.objects.filter(pk=applicable).prefetch_related("targets").first()
+
+
+@cache
+def _targets_starting_sql() -> str:
+    target, policy = rows.columns(SlaTarget, "t"), rows.columns(SlaPolicy, "p")
     return (
-        _policies_for(process=process, priority=priority, service=service).prefetch_related("targets").first()
+        f"SELECT {target.sql}, {policy.sql} FROM sla_slatarget t JOIN sla_slapolicy p ON p.id = t.policy_id"
+        f" WHERE t.policy_id = ({APPLICABLE_SLA_POLICY}) AND %s = ANY(t.start_on) ORDER BY t.position, t.name"
     )
 
 
 def sla_targets_starting(
     *, process: str, priority: int, service: Service | None, action: str
 ) -> list[SlaTarget]:
-    """The targets of the applicable policy that `action` starts (one query)."""
-    policy = _policies_for(process=process, priority=priority, service=service).values("pk")[:1]
-    return list(
-        SlaTarget.objects.filter(policy__in=policy, start_on__contains=[action]).select_related("policy")
-    )
+    """The targets of the applicable policy that `action` starts, each with its policy: one plain
+    statement, prepared (connection.prepared_cursor()). Every filing and transition reads them; the
+    ORM compiled the statement anew each time, ~1 ms of CPU against ~0.1 ms for PostgreSQL."""
+    with connection.prepared_cursor() as cursor:
+        cursor.execute(_targets_starting_sql(), [process, priority, getattr(service, "pk", None), action])
+        found = cursor.fetchall()
+    if not found:
+        return []
+    target, policy = rows.columns(SlaTarget, "t"), rows.columns(SlaPolicy, "p")
+    width = len(target.names)
+    shared = policy.load(found[0][width:])  # one policy, the same on every row
+    targets = [target.load(row[:width]) for row in found]
+    for each in targets:
+        each.policy = shared
+    return targets
 
 
 def working_calendar(calendar_id: int | None) -> WorkingCalendar:
@@ -64,19 +85,34 @@ def escalation_policy_list() -> QuerySet[EscalationPolicy]:
     )
 
 
+@cache
+def _escalation_policy_sql() -> str:
+    policy, calendar = rows.columns(EscalationPolicy, "e"), rows.columns(Calendar, "c")
+    return (
+        f"SELECT {policy.sql}, {calendar.sql} FROM sla_escalationpolicy e"
+        " LEFT JOIN sla_calendar c ON c.id = e.calendar_id"
+        " WHERE e.process = %s AND e.active AND (e.service_id = %s OR e.service_id IS NULL)"
+        " AND (e.priority = %s OR e.priority IS NULL)"
+        " ORDER BY e.service_id IS NULL, e.priority IS NULL, e.id LIMIT 1"
+    )
+
+
 def escalation_policy_for(
     *, process: str, priority: int | None, service: Service | None
 ) -> EscalationPolicy | None:
     """The most specific active policy of the process: service and priority, then service, then
-    priority, then any."""
-    candidates = EscalationPolicy.objects.filter(
-        Q(service=service) | Q(service__isnull=True),
-        Q(priority=priority) | Q(priority__isnull=True),
-        process=process,
-        active=True,
-    ).select_related("calendar")
-    ranked = sorted(candidates, key=lambda p: (p.service_id is None, p.priority is None, p.pk))
-    return ranked[0] if ranked else None
+    priority, then any; with its calendar. One plain statement, prepared, as sla_targets_starting()."""
+    with connection.prepared_cursor() as cursor:
+        cursor.execute(_escalation_policy_sql(), [process, getattr(service, "pk", None), priority])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    columns = rows.columns(EscalationPolicy, "e")
+    found = columns.load(row[: len(columns.names)])
+    found.calendar = (
+        rows.columns(Calendar, "c").load(row[len(columns.names) :]) if found.calendar_id else None
+    )
+    return found
 
 
 def escalation_of(record: models.Model, *, lock: bool = False) -> Escalation | None:

@@ -11,6 +11,7 @@ the page has. Evaluating the queryset (iterating, `len()`, `.get()`, slicing the
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
+from typing import NamedTuple
 
 from django.db import connection, models
 from django.db.models import QuerySet
@@ -175,3 +176,26 @@ def loaded(model: type[models.Model], alias: str, names: Sequence[str], values: 
     state = instance._state = ModelState()
     state.adding, state.db = False, alias
     return instance
+
+
+class Columns(NamedTuple):
+    """Every concrete column of `model` in a plain statement, under a table alias (columns()): the SQL
+    to select them, then each row's slice of them made an instance by `load()`."""
+
+    model: type[models.Model]
+    sql: str
+    names: list[str]
+    converted: Converters
+
+    def load(self, values: Sequence) -> models.Model:
+        """The instance whose columns are `values` (a row's slice, in this order), as loaded() builds it."""
+        return loaded(self.model, connection.alias, self.names, as_read(values, self.converted))
+
+
+@cache
+def columns(model: type[models.Model], alias: str) -> Columns:
+    """`model`'s concrete columns as `alias`.column, for a statement joining it with others."""
+    fields = list(model._meta.concrete_fields)
+    quote = connection.ops.quote_name
+    sql = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
+    return Columns(model, sql, [field.attname for field in fields], converters(fields))

@@ -107,7 +107,8 @@ class IncidentSerializer(PlainRowsMixin, serializers.ModelSerializer):
 class _IncidentFieldsSerializer(StrictInputSerializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
-    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.all())
+    # with its owning team: a new incident goes to it (incidents.services), no second look-up
+    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.select_related("owning_group"))
     ci = serializers.PrimaryKeyRelatedField(
         queryset=ConfigurationItem.objects.all(), required=False, allow_null=True
     )

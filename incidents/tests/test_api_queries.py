@@ -96,13 +96,15 @@ def test_detail_reads_the_incident_once(client_for, agent, service, django_asser
 
 @pytest.mark.parametrize(("assigned", "queries"), [(False, 28), (True, 30)])
 def test_create_queries_are_fixed(client_for, agent, service, assigned, queries, django_assert_num_queries):
-    """Validation, the policies (read before the number's lock), the number, the row (with its soonest
+    """Validation (the service with its owning team), the policies (read before the number's lock), the number, the row (with its soonest
     SLA deadline), its SLA clocks, escalation, timeline, events and outbox; the response reads nothing
     more (the service leaves the clocks and escalation it created on the incident); an assignee adds
     their look-up and the "assigned to you" event. The count is pinned so that a new per-request read shows up here. Events dispatch inline in
     tests, so the handlers of incident.created count too (the suspected-cause look-up of changes adds
     6: its savepoint, the incident, the candidate changes); in production they run after commit."""
     api = client_for(agent)
+    service.owning_group = Group.objects.create(name="Payments team")  # read with the service
+    service.save()
     payload = {"title": "Disk full", "service": service.pk, "impact": 1, "urgency": 2}
     if assigned:
         payload["assignee"] = agent.username
