@@ -34,7 +34,8 @@ class Breaker:
     """Per process: closed (nudges go out), open (skipped until `open_until`), or half-open (one
     trial is out; everyone else skips until it reports). Thread-safe; counts for tests and logs."""
 
-    def __init__(self):
+    def __init__(self, recovered: str = "nudge: the broker answers again; nudging resumes"):
+        self.recovered = recovered  # logged when a trial succeeds after a failure
         self._lock = threading.Lock()
         self._open_until = 0.0  # monotonic; 0: closed
         self.attempts = 0  # nudges that tried the broker
@@ -66,7 +67,7 @@ class Breaker:
             with self._lock:
                 was_open, self._open_until = self._open_until, 0.0
             if was_open:
-                logger.info("nudge: the broker answers again; nudging resumes")
+                logger.info(self.recovered)
 
     def failed(self) -> None:
         with self._lock:

@@ -275,6 +275,8 @@ CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
 # together), else per process. The default cache stays local (tests clear it). ALERTS_PROCESS_INLINE:
 # process an accepted alert in the request, after its commit, instead of in a worker (the sweep still
 # catches failures).
+# A Redis that is down or hung costs a request at most these (core/cache.py answers as an empty cache).
+_CACHE_TIMEOUTS = {"socket_connect_timeout": BROKER_CONNECT_TIMEOUT, "socket_timeout": BROKER_SOCKET_TIMEOUT}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Counters every web process must share: failed logins (core/login_throttle.py) and API throttles.
@@ -283,6 +285,7 @@ CACHES = {
             "BACKEND": "core.cache.RedisCache",  # Django's, a client per pool (core/cache.py)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "opsdesk-shared",
+            "OPTIONS": _CACHE_TIMEOUTS,
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}
@@ -292,6 +295,7 @@ CACHES = {
             "BACKEND": "core.cache.RedisCache",  # Django's, a client per pool (core/cache.py)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "opsdesk",
+            "OPTIONS": _CACHE_TIMEOUTS,
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "alerts"}
