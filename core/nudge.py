@@ -31,8 +31,9 @@ BROKER_DOWN = (BrokerError, OSError)  # OSError covers ConnectionError and Timeo
 
 
 class Breaker:
-    """Per process: closed (nudges go out), open (skipped until `open_until`), or half-open (one
-    trial is out; everyone else skips until it reports). Thread-safe; counts for tests and logs."""
+    """Per process, for a Redis it guards (the nudges' broker here; the shared caches, core/cache.py):
+    closed (calls go out), open (skipped until `open_until`), or half-open (one trial is out; everyone
+    else skips until it reports). Thread-safe; counts for tests and logs."""
 
     def __init__(self, recovered: str = "nudge: the broker answers again; nudging resumes"):
         self.recovered = recovered  # logged when a trial succeeds after a failure

@@ -114,7 +114,7 @@ class PlainRowsMixin:
     checks and a try/except per row of a 35-field incident, and a ModelSerializer builds its fields anew
     for every response. Anything unusual (a missing attribute) falls back to DRF's own path, so the
     output is DRF's, as JSON: tests compare both (incidents/tests/test_api_rows.py). One difference
-    before rendering: a UTC datetime shown in UTC is left as the datetime (see _fast_datetime)
+    before rendering: a UTC datetime shown in UTC is left as the datetime (see _fast_datetime).
 
     Method fields (`SerializerMethodField`) of nested serializers run with the outer serializer as
     `self`: they may read `self.context` (the outer one's, as DRF gives them) and nothing else of theirs.

@@ -1,7 +1,9 @@
-"""Fixtures for the event bus tests: a test event type and recording handlers, forgotten afterwards."""
+"""Fixtures for the event bus tests (a test event type and recording handlers, forgotten afterwards) and
+for the API rate limit (`limited`)."""
 
 import pytest
 
+from core.api.throttling import UserRateThrottle
 from core.events import EventType, Field, registry
 
 PINGED = EventType("test.pinged", 1, "A test event.", (Field("n", "integer", "A number."),))
@@ -36,3 +38,15 @@ def bus(settings):
         registry.subscribe(first, to=["test.pinged"], name=first.name)
         registry.subscribe(second, to="*", name=second.name)
         yield first, second
+
+
+class ThreePerMinute(UserRateThrottle):
+    rate = "3/min"
+
+
+@pytest.fixture
+def limited(monkeypatch):
+    """The incident API counts a rate limit of 3 a minute (tests run without throttles otherwise)."""
+    from incidents.api.views import IncidentViewSet
+
+    monkeypatch.setattr(IncidentViewSet, "throttle_classes", [ThreePerMinute])

@@ -6,21 +6,9 @@ import datetime
 import pytest
 import time_machine
 
-from core.api.throttling import UserRateThrottle
-from incidents.api.views import IncidentViewSet
-
 pytestmark = pytest.mark.django_db
 
 START = datetime.datetime(2026, 12, 7, 9, 0, 10, tzinfo=datetime.UTC)
-
-
-class ThreePerMinute(UserRateThrottle):
-    rate = "3/min"
-
-
-@pytest.fixture
-def limited(monkeypatch):
-    monkeypatch.setattr(IncidentViewSet, "throttle_classes", [ThreePerMinute])
 
 
 def test_past_the_rate_a_client_is_told_to_wait_until_the_window_ends(limited, client_for, agent):

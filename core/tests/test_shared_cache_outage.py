@@ -10,28 +10,21 @@ import pytest
 from django.urls import reverse
 
 from core import cache as shared_cache
-from core.tests.test_api_rate_limit import ThreePerMinute
 from core.tests.test_nudge import DroppingBroker, closed_port_url
-from incidents.api.views import IncidentViewSet
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/incidents/"
 
 
-def caches_at(url: str) -> dict:
-    from django.conf import settings
-
-    return {
+def point_redis_caches_at(settings, url: str) -> None:
+    """The app's Redis caches, with their options, at `url` instead of the running Redis."""
+    if settings.CACHES["shared"]["BACKEND"] != "core.cache.RedisCache":
+        pytest.skip("the shared cache is Redis only with REDIS_URL set")
+    settings.CACHES = {
         alias: {**config, "LOCATION": url} if config["BACKEND"] == "core.cache.RedisCache" else config
         for alias, config in settings.CACHES.items()
     }
-
-
-@pytest.fixture
-def limited(monkeypatch):
-    """The incident API counts a rate limit of 3 a minute (tests run without throttles otherwise)."""
-    monkeypatch.setattr(IncidentViewSet, "throttle_classes", [ThreePerMinute])
 
 
 @pytest.fixture
@@ -42,9 +35,7 @@ def breaker():
 
 
 def test_the_api_answers_while_redis_is_down(limited, client_for, agent, service, breaker, settings):
-    settings.CACHES = {**caches_at(closed_port_url())}
-    if settings.CACHES["shared"]["BACKEND"] != "core.cache.RedisCache":
-        pytest.skip("the shared cache is Redis only with REDIS_URL set")
+    point_redis_caches_at(settings, closed_port_url())
     api = client_for(agent)
     created = api.post(URL, {"title": "Disk full", "service": service.pk}, format="json")
     assert created.status_code == 201, created.content
@@ -54,9 +45,7 @@ def test_the_api_answers_while_redis_is_down(limited, client_for, agent, service
 
 
 def test_login_works_while_redis_is_down(client, agent, breaker, settings):
-    settings.CACHES = {**caches_at(closed_port_url())}
-    if settings.CACHES["shared"]["BACKEND"] != "core.cache.RedisCache":
-        pytest.skip("the shared cache is Redis only with REDIS_URL set")
+    point_redis_caches_at(settings, closed_port_url())
     agent.set_password("correct horse")
     agent.save()
     login = reverse("login")
@@ -69,9 +58,7 @@ def test_a_hung_redis_is_tried_once_per_window(limited, client_for, agent, break
     """A Redis that accepts and drops connections: the first request finds out, the next ones skip it."""
     dropping = DroppingBroker()
     try:
-        settings.CACHES = {**caches_at(dropping.url)}
-        if settings.CACHES["shared"]["BACKEND"] != "core.cache.RedisCache":
-            pytest.skip("the shared cache is Redis only with REDIS_URL set")
+        point_redis_caches_at(settings, dropping.url)
         api = client_for(agent)
         for _ in range(5):
             assert api.get(URL).status_code == 200  # over the rate, counted nowhere

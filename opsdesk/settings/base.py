@@ -271,12 +271,12 @@ CELERY_BEAT_SCHEDULE: dict = {  # every periodic job, in one place
     "refresh-sla-rollup": {"task": "reports.tasks.refresh_sla_rollup", "schedule": 3600.0},
 }
 
+# A Redis that is down or hung costs a request at most these (core/cache.py answers as an empty cache).
+_CACHE_TIMEOUTS = {"socket_connect_timeout": BROKER_CONNECT_TIMEOUT, "socket_timeout": BROKER_SOCKET_TIMEOUT}
 # Alert ingestion: the per-integration rate limit counts in Redis when there is one (all web processes
 # together), else per process. The default cache stays local (tests clear it). ALERTS_PROCESS_INLINE:
 # process an accepted alert in the request, after its commit, instead of in a worker (the sweep still
 # catches failures).
-# A Redis that is down or hung costs a request at most these (core/cache.py answers as an empty cache).
-_CACHE_TIMEOUTS = {"socket_connect_timeout": BROKER_CONNECT_TIMEOUT, "socket_timeout": BROKER_SOCKET_TIMEOUT}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Counters every web process must share: failed logins (core/login_throttle.py) and API throttles.
